@@ -1,0 +1,42 @@
+"""Shared model building blocks."""
+
+from django.db import models
+from django.utils import timezone
+
+
+class Translatable(models.Model):
+    """Translations kept beside the row as `{language_code: {field: value}}`.
+
+    One JSON column per translatable row means a translated read costs no
+    extra query, which keeps every storefront operation at a constant number
+    of SQL statements. Language codes are Django's (`zh-hans`, `en`).
+    """
+
+    translations = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def translation_for(self, language_code: str) -> dict | None:
+        values = (self.translations or {}).get(language_code)
+        return values if isinstance(values, dict) else None
+
+
+class Publishable(models.Model):
+    is_published = models.BooleanField(default=False)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def is_visible(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.is_published and (self.published_at is None or self.published_at <= now)
+
+
+class SeoFields(models.Model):
+    seo_title = models.CharField(max_length=255, blank=True)
+    seo_description = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        abstract = True

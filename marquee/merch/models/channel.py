@@ -1,0 +1,21 @@
+from django.db import models
+from django_countries.fields import CountryField
+
+
+class Channel(models.Model):
+    """A sales channel: one currency, one price list, its own publication state.
+
+    Demo data has `china` (CNY) and `international` (USD).
+    """
+
+    name = models.CharField(max_length=250)
+    slug = models.SlugField(max_length=255, unique=True)
+    currency_code = models.CharField(max_length=3)
+    default_country = CountryField()
+    is_active = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ("slug",)
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,201 @@
+"""Marquee settings: one module, driven by environment variables.
+
+Every variable has an embedded default so that `make run` works on a machine
+with nothing but Python: PostgreSQL through `pgserver`, Celery eager, files
+on the local disk. See README.md ("Configuration") for the full list.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value in (None, ""):
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from exc
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(os.environ.get("MARQUEE_DATA_DIR", BASE_DIR / ".data"))
+
+DEBUG = env_bool("DEBUG", True)
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
+    SECRET_KEY = "marquee-development-only-secret-key-change-me"  # noqa: S105
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "mptt",
+    "django_countries",
+    "graphene_django",
+    "marquee.core",
+    "marquee.films",
+    "marquee.merch",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "marquee.urls"
+WSGI_APPLICATION = "marquee.wsgi.application"
+ASGI_APPLICATION = "marquee.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+
+# --- Database -------------------------------------------------------------
+# DATABASE_URL selects an external PostgreSQL; without it an embedded server
+# is started from the `pgserver` wheel with its data under .data/pg.
+# Connections are pooled (psycopg_pool) and bounded, so that a burst of
+# requests queues for a connection instead of exhausting the server.
+DB_POOL_MIN_SIZE = env_int("DB_POOL_MIN_SIZE", 1)
+DB_POOL_MAX_SIZE = env_int("DB_POOL_MAX_SIZE", 8)
+DB_POOL_TIMEOUT = env_int("DB_POOL_TIMEOUT", 30)
+DB_POOL_ENABLED = env_bool("DB_POOL_ENABLED", True)
+
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+if DATABASE_URL:
+    _database = dj_database_url.parse(DATABASE_URL)
+else:
+    from marquee.embedded_db import embedded_database_settings, ensure_database_exists
+
+    _database = embedded_database_settings(DATA_DIR / "pg")
+    ensure_database_exists(_database.pop("_EMBEDDED_SERVER_URI"), _database["NAME"])
+
+_database.setdefault("OPTIONS", {})
+if DB_POOL_ENABLED:
+    _database["OPTIONS"]["pool"] = {
+        "min_size": DB_POOL_MIN_SIZE,
+        "max_size": DB_POOL_MAX_SIZE,
+        "timeout": DB_POOL_TIMEOUT,
+    }
+_database["CONN_MAX_AGE"] = 0
+_database.setdefault("TEST", {})["NAME"] = os.environ.get("TEST_DATABASE_NAME", "test_marquee")
+DATABASES = {"default": _database}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Internationalisation --------------------------------------------------
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and media files -------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
+
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    # S3 (or any S3-compatible endpoint) through django-storages and boto3.
+    AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None
+    AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or None
+    AWS_QUERYSTRING_AUTH = env_bool("AWS_QUERYSTRING_AUTH", False)
+    _default_storage = {"BACKEND": "storages.backends.s3.S3Storage"}
+else:
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+STORAGES = {
+    "default": _default_storage,
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+
+# --- Celery -----------------------------------------------------------------
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "") or None
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+
+# --- Shop -------------------------------------------------------------------
+SHOP_NAME = os.environ.get("SHOP_NAME", "Marquee")
+SHOP_DESCRIPTION = os.environ.get(
+    "SHOP_DESCRIPTION",
+    "Officially licensed film merchandise, with royalties paid to every licensor.",
+)
+DEFAULT_COUNTRY = os.environ.get("DEFAULT_COUNTRY", "CN")
+# The largest quantity one checkout line may hold; also caps quantityAvailable
+# the way Saleor does, so stock levels are not disclosed beyond what a buyer needs.
+MAX_CHECKOUT_LINE_QUANTITY = env_int("MAX_CHECKOUT_LINE_QUANTITY", 50)
+# Sizes thumbnails are rendered at; a requested size is rounded up to one of these.
+THUMBNAIL_SIZES = [32, 64, 128, 256, 512, 1024, 2048, 4096]
+
+# --- GraphQL ----------------------------------------------------------------
+GRAPHENE = {"SCHEMA": "marquee.graphql.api.schema"}
+GRAPHQL_PAGINATION_LIMIT = env_int("GRAPHQL_PAGINATION_LIMIT", 100)
+GRAPHQL_QUERY_MAX_DEPTH = env_int("GRAPHQL_QUERY_MAX_DEPTH", 15)
+GRAPHQL_QUERY_MAX_COMPLEXITY = env_int("GRAPHQL_QUERY_MAX_COMPLEXITY", 50000)
+GRAPHQL_MAX_BATCH_SIZE = env_int("GRAPHQL_MAX_BATCH_SIZE", 10)
+GRAPHIQL_ENABLED = env_bool("GRAPHIQL_ENABLED", DEBUG)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "pgserver": {"level": "WARNING"},
+    },
+}
