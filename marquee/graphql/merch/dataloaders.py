@@ -1,0 +1,176 @@
+"""Loaders for the catalogue: each runs one statement for all keys of a request."""
+
+from collections import defaultdict
+
+from django.db.models import F
+
+from marquee.merch import models, selectors
+from marquee.merch.models.attributes import ProductTypeAttribute
+
+from ..core.dataloaders import ByIdLoader, DataLoader, ManyByFieldLoader, group_by
+
+
+class ChannelBySlugLoader(DataLoader):
+    def batch_load(self, keys):
+        by_slug = {c.slug: c for c in models.Channel.objects.filter(slug__in=set(keys))}
+        return [by_slug.get(key) for key in keys]
+
+
+class ChannelByIdLoader(ByIdLoader):
+    model = models.Channel
+
+
+class CategoryByIdLoader(ByIdLoader):
+    model = models.Category
+
+
+class CollectionByIdLoader(ByIdLoader):
+    model = models.Collection
+
+
+class ProductByIdLoader(ByIdLoader):
+    model = models.Product
+
+
+class ProductTypeByIdLoader(ByIdLoader):
+    model = models.ProductType
+
+
+class PageByIdLoader(ByIdLoader):
+    model = models.Page
+
+
+class PageTypeByIdLoader(ByIdLoader):
+    model = models.PageType
+
+
+class VariantsByProductIdLoader(ManyByFieldLoader):
+    model = models.ProductVariant
+    field = "product_id"
+
+
+class MediaByProductIdLoader(ManyByFieldLoader):
+    model = models.ProductMedia
+    field = "product_id"
+
+
+class MediaByVariantIdLoader(DataLoader):
+    def batch_load(self, keys):
+        through = models.ProductVariant.media.through.objects.filter(
+            productvariant_id__in=set(keys)
+        ).select_related("productmedia")
+        grouped = group_by(through, lambda row: row.productvariant_id)
+        return [
+            sorted(
+                (row.productmedia for row in grouped.get(key, [])),
+                key=lambda m: (m.sort_order, m.pk),
+            )
+            for key in keys
+        ]
+
+
+class CollectionsByProductIdLoader(DataLoader):
+    def batch_load(self, keys):
+        rows = models.CollectionProduct.objects.filter(product_id__in=set(keys)).select_related(
+            "collection"
+        )
+        grouped = group_by(rows, lambda row: row.product_id)
+        return [[row.collection for row in grouped.get(key, [])] for key in keys]
+
+
+class ProductListingByProductChannelLoader(DataLoader):
+    """Key: (product_id, channel_id)."""
+
+    def batch_load(self, keys):
+        product_ids = {p for p, _ in keys}
+        channel_ids = {c for _, c in keys}
+        rows = models.ProductChannelListing.objects.filter(
+            product_id__in=product_ids, channel_id__in=channel_ids
+        )
+        by_key = {(r.product_id, r.channel_id): r for r in rows}
+        return [by_key.get(key) for key in keys]
+
+
+class VariantListingsByProductChannelLoader(DataLoader):
+    """Key: (product_id, channel_id) -> the priced variant listings of that product."""
+
+    def batch_load(self, keys):
+        rows = models.ProductVariantChannelListing.objects.filter(
+            variant__product_id__in={p for p, _ in keys}, channel_id__in={c for _, c in keys}
+        ).annotate(product_id=F("variant__product_id"))
+        grouped = group_by(rows, lambda row: (row.product_id, row.channel_id))
+        return [grouped.get(key, []) for key in keys]
+
+
+class VariantListingByVariantChannelLoader(DataLoader):
+    """Key: (variant_id, channel_id)."""
+
+    def batch_load(self, keys):
+        rows = models.ProductVariantChannelListing.objects.filter(
+            variant_id__in={v for v, _ in keys}, channel_id__in={c for _, c in keys}
+        )
+        by_key = {(r.variant_id, r.channel_id): r for r in rows}
+        return [by_key.get(key) for key in keys]
+
+
+class QuantityAvailableByVariantChannelLoader(DataLoader):
+    """Key: (variant_id, channel_id) -> unallocated units in the channel's warehouses."""
+
+    def batch_load(self, keys):
+        by_channel = defaultdict(set)
+        for variant_id, channel_id in keys:
+            by_channel[channel_id].add(variant_id)
+        available = {}
+        for channel_id, variant_ids in by_channel.items():
+            for variant_id, qty in selectors.quantity_available(
+                list(variant_ids), channel_id
+            ).items():
+                available[(variant_id, channel_id)] = qty
+        return [available.get(key, 0) for key in keys]
+
+
+class TypeAttributesByProductTypeIdLoader(ManyByFieldLoader):
+    model = ProductTypeAttribute
+    field = "product_type_id"
+    select_related = ("attribute",)
+
+
+class ValuesByProductIdLoader(DataLoader):
+    """Key: product_id -> assigned AttributeValues (with their attribute), in order."""
+
+    def batch_load(self, keys):
+        rows = models.AssignedProductAttributeValue.objects.filter(
+            product_id__in=set(keys)
+        ).select_related("value__attribute", "value__reference_collection")
+        grouped = group_by(rows, lambda row: row.product_id)
+        return [[row.value for row in grouped.get(key, [])] for key in keys]
+
+
+class ValuesByVariantIdLoader(DataLoader):
+    def batch_load(self, keys):
+        rows = models.AssignedVariantAttributeValue.objects.filter(
+            variant_id__in=set(keys)
+        ).select_related("value__attribute", "value__reference_collection")
+        grouped = group_by(rows, lambda row: row.variant_id)
+        return [[row.value for row in grouped.get(key, [])] for key in keys]
+
+
+class ValuesByPageIdLoader(DataLoader):
+    def batch_load(self, keys):
+        rows = models.AssignedPageAttributeValue.objects.filter(
+            page_id__in=set(keys)
+        ).select_related("value__attribute", "value__reference_collection")
+        grouped = group_by(rows, lambda row: row.page_id)
+        return [[row.value for row in grouped.get(key, [])] for key in keys]
+
+
+class MenuItemsByMenuIdLoader(ManyByFieldLoader):
+    model = models.MenuItem
+    field = "menu_id"
+
+
+class PublishedCollectionIdsByChannelLoader(DataLoader):
+    def batch_load(self, keys):
+        return [
+            set(selectors.visible_collections(key).values_list("pk", flat=True)) for key in keys
+        ]

@@ -1,0 +1,206 @@
+"""Reads of the catalogue as a buyer in one channel sees it.
+
+A product is visible in a channel when its listing there is published (and
+the publication date has passed) and at least one of its variants has a
+price in that channel. Listings (`products`, category and collection pages)
+further require `visible_in_listings`; a product page does not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from .models import (
+    AssignedProductAttributeValue,
+    AssignedVariantAttributeValue,
+    Category,
+    Channel,
+    Collection,
+    CollectionChannelListing,
+    CollectionProduct,
+    Product,
+    ProductChannelListing,
+    ProductVariantChannelListing,
+    Stock,
+)
+
+
+def active_channels() -> QuerySet[Channel]:
+    return Channel.objects.filter(is_active=True)
+
+
+def channel_by_slug(slug: str) -> Channel | None:
+    return Channel.objects.filter(slug=slug).first()
+
+
+def visible_products(channel: Channel, *, listed_only: bool, now=None) -> QuerySet[Product]:
+    now = now or timezone.now()
+    published = ProductChannelListing.objects.filter(
+        product_id=OuterRef("pk"), channel=channel, is_published=True
+    ).filter(Q(published_at__isnull=True) | Q(published_at__lte=now))
+    if listed_only:
+        published = published.filter(visible_in_listings=True)
+    priced = ProductVariantChannelListing.objects.filter(
+        variant__product_id=OuterRef("pk"), channel=channel
+    )
+    return Product.objects.filter(Exists(published), Exists(priced))
+
+
+def visible_collections(channel: Channel, now=None) -> QuerySet[Collection]:
+    now = now or timezone.now()
+    published = CollectionChannelListing.objects.filter(
+        collection_id=OuterRef("pk"), channel=channel, is_published=True
+    ).filter(Q(published_at__isnull=True) | Q(published_at__lte=now))
+    return Collection.objects.filter(Exists(published))
+
+
+def category_products(category: Category, queryset: QuerySet[Product]) -> QuerySet[Product]:
+    """Products of a category and of every category below it, as Saleor lists them."""
+    tree = category.get_descendants(include_self=True)
+    return queryset.filter(category__in=tree)
+
+
+def collection_products(collection: Collection, queryset: QuerySet[Product]) -> QuerySet[Product]:
+    sort_order = CollectionProduct.objects.filter(
+        collection=collection, product_id=OuterRef("pk")
+    ).values("sort_order")[:1]
+    return queryset.filter(
+        Exists(CollectionProduct.objects.filter(collection=collection, product_id=OuterRef("pk")))
+    ).annotate(collection_sort_order=Coalesce(Subquery(sort_order), 0))
+
+
+def _min_price(channel: Channel):
+    return Subquery(
+        ProductVariantChannelListing.objects.filter(
+            variant__product_id=OuterRef("pk"), channel=channel
+        )
+        .values("variant__product_id")
+        .annotate(lowest=Min("price_amount"))
+        .values("lowest")[:1]
+    )
+
+
+def with_price(queryset: QuerySet[Product], channel: Channel) -> QuerySet[Product]:
+    """Annotate `min_price_amount`: the lowest variant price in the channel."""
+    return queryset.annotate(min_price_amount=Coalesce(_min_price(channel), Decimal(0)))
+
+
+def in_stock(channel: Channel):
+    """Has any variant with unallocated stock in a warehouse serving the channel."""
+    return Exists(
+        Stock.objects.filter(
+            product_variant__product_id=OuterRef("pk"),
+            warehouse__channels=channel,
+            quantity__gt=F("quantity_allocated"),
+        )
+    )
+
+
+@dataclass
+class ProductFilter:
+    """A buyer's filter, in domain terms; the API translates its inputs into this."""
+
+    search: str | None = None
+    ids: list[int] | None = None
+    slugs: list[str] | None = None
+    names: list[str] | None = None
+    category_ids: list[int] | None = None
+    collection_ids: list[int] | None = None
+    product_type_ids: list[int] | None = None
+    film_ids: list[int] | None = None
+    has_category: bool | None = None
+    price_gte: Decimal | None = None
+    price_lte: Decimal | None = None
+    in_stock: bool | None = None
+    is_available: bool | None = None
+    # [(attribute slug, [value slugs])]: a product matches every attribute given.
+    attribute_values: list[tuple[str, list[str]]] | None = None
+    # [(attribute slug, boolean)] for boolean attributes such as `bestseller`.
+    attribute_booleans: list[tuple[str, bool]] | None = None
+
+
+def filter_products(
+    queryset: QuerySet[Product], flt: ProductFilter, channel: Channel
+) -> QuerySet[Product]:
+    if flt.search:
+        queryset = queryset.filter(search_document__contains=flt.search.strip().lower())
+    if flt.ids is not None:
+        queryset = queryset.filter(pk__in=flt.ids)
+    if flt.slugs is not None:
+        queryset = queryset.filter(slug__in=flt.slugs)
+    if flt.names is not None:
+        queryset = queryset.filter(name__in=flt.names)
+    if flt.category_ids is not None:
+        tree = Category.objects.none()
+        for category in Category.objects.filter(pk__in=flt.category_ids):
+            tree = tree | category.get_descendants(include_self=True)
+        queryset = queryset.filter(category__in=tree)
+    if flt.collection_ids is not None:
+        queryset = queryset.filter(
+            Exists(
+                CollectionProduct.objects.filter(
+                    collection_id__in=flt.collection_ids, product_id=OuterRef("pk")
+                )
+            )
+        )
+    if flt.product_type_ids is not None:
+        queryset = queryset.filter(product_type_id__in=flt.product_type_ids)
+    if flt.film_ids is not None:
+        queryset = queryset.filter(film_id__in=flt.film_ids)
+    if flt.has_category is not None:
+        queryset = queryset.filter(category__isnull=not flt.has_category)
+    if flt.price_gte is not None or flt.price_lte is not None:
+        priced = ProductVariantChannelListing.objects.filter(
+            variant__product_id=OuterRef("pk"), channel=channel
+        )
+        if flt.price_gte is not None:
+            priced = priced.filter(price_amount__gte=flt.price_gte)
+        if flt.price_lte is not None:
+            priced = priced.filter(price_amount__lte=flt.price_lte)
+        queryset = queryset.filter(Exists(priced))
+    if flt.in_stock is not None:
+        queryset = queryset.filter(in_stock(channel) if flt.in_stock else ~in_stock(channel))
+    if flt.is_available is not None:
+        available = ProductChannelListing.objects.filter(
+            product_id=OuterRef("pk"),
+            channel=channel,
+            available_for_purchase_at__lte=timezone.now(),
+        )
+        queryset = queryset.filter(Exists(available) if flt.is_available else ~Exists(available))
+    for attribute_slug, value_slugs in flt.attribute_values or []:
+        queryset = queryset.filter(
+            _has_attribute_values(attribute_slug, Q(value__slug__in=value_slugs))
+        )
+    for attribute_slug, boolean in flt.attribute_booleans or []:
+        queryset = queryset.filter(_has_attribute_values(attribute_slug, Q(value__boolean=boolean)))
+    return queryset
+
+
+def _has_attribute_values(attribute_slug: str, value_condition: Q):
+    """The product, or one of its variants, carries a value of the attribute matching."""
+    on_product = AssignedProductAttributeValue.objects.filter(
+        value_condition, product_id=OuterRef("pk"), value__attribute__slug=attribute_slug
+    )
+    on_variant = AssignedVariantAttributeValue.objects.filter(
+        value_condition, variant__product_id=OuterRef("pk"), value__attribute__slug=attribute_slug
+    )
+    return Exists(on_product) | Exists(on_variant)
+
+
+def quantity_available(variant_ids: list[int], channel_id: int) -> dict[int, int]:
+    """Unallocated stock per variant across the warehouses serving a channel."""
+    rows = (
+        Stock.objects.filter(product_variant_id__in=variant_ids, warehouse__channels=channel_id)
+        .values("product_variant_id")
+        .annotate(available=Sum(F("quantity") - F("quantity_allocated")))
+    )
+    return {row["product_variant_id"]: max(row["available"] or 0, 0) for row in rows}
+
+
+def priced_listings(channel: Channel) -> QuerySet[ProductVariantChannelListing]:
+    return ProductVariantChannelListing.objects.filter(channel=channel)
