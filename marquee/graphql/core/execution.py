@@ -24,3 +24,8 @@ class BatchingExecutionContext(DeferredExecutionContext):
                 raise RuntimeError("GraphQL deferred execution failed to complete.")
             return result.result()
         return result
+
+    def handle_field_error(self, error, return_type, path=None):
+        # graphql-sync-dataloaders calls this without `path`, which graphql-core
+        # 3.2.7+ requires; the path only deduplicates errors under a nulled parent.
+        return ExecutionContext.handle_field_error(self, error, return_type, path)

@@ -109,3 +109,19 @@ def absolute_url(info, path: str) -> str:
     if hasattr(request, "build_absolute_uri"):
         return request.build_absolute_uri(path)
     return f"{settings.PUBLIC_URL}{path}"
+
+
+def connection_field(connection_type, **args):
+    """A relay connection field whose resolver may return a DataLoader future.
+
+    graphene's own ConnectionField insists on a finished connection, which
+    would force a query per parent; this one lets batching work.
+    """
+    return graphene.Field(
+        connection_type,
+        before=graphene.String(),
+        after=graphene.String(),
+        first=graphene.Int(),
+        last=graphene.Int(),
+        **args,
+    )

@@ -1,13 +1,12 @@
 import graphene
 from django.db.models import Q
-from graphene import relay
 
 from marquee.films.models import Film as FilmModel
 
 from ..core.errors import ErrorCode, client_error, not_found
 from ..core.ids import decode_global_id
 from ..core.pagination import SortKey, paginate
-from ..core.types import OrderDirection, connection_from_page
+from ..core.types import OrderDirection, connection_field, connection_from_page
 from .types import Film, FilmCountableConnection
 
 
@@ -30,9 +29,7 @@ class FilmOrder(graphene.InputObjectType):
 
 
 class FilmQueries(graphene.ObjectType):
-    films = relay.ConnectionField(
-        FilmCountableConnection, filter=FilmFilterInput(), sort_by=FilmOrder()
-    )
+    films = connection_field(FilmCountableConnection, filter=FilmFilterInput(), sort_by=FilmOrder())
     film = graphene.Field(Film, id=graphene.ID(), slug=graphene.String())
 
     @staticmethod

@@ -4,7 +4,13 @@ import graphene
 from graphene import relay
 
 from ..core.money import Money
-from ..core.types import CountableConnection, Image, ThumbnailFormatEnum, absolute_url
+from ..core.types import (
+    CountableConnection,
+    Image,
+    ThumbnailFormatEnum,
+    absolute_url,
+    connection_field,
+)
 from ..merch.thumbnails import image_url
 from . import dataloaders as loaders
 
@@ -84,7 +90,7 @@ class Film(graphene.ObjectType):
     box_office = graphene.NonNull(
         graphene.List(graphene.NonNull(BoxOfficeFigure)), market=graphene.String()
     )
-    products = relay.ConnectionField(
+    products = connection_field(
         "marquee.graphql.merch.types.products.ProductCountableConnection",
         channel=graphene.String(),
         sort_by=graphene.Argument("marquee.graphql.merch.inputs.ProductOrder"),

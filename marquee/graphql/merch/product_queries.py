@@ -305,6 +305,16 @@ def resolve_product_connection(
         after=after,
         before=before,
     )
+    prime_products(info, page.rows)
     return connection_from_page(
         ProductCountableConnection, page, wrap=lambda product: ChannelContext(product, channel)
     )
+
+
+def prime_products(info, products):
+    """Variants resolve their product through a loader; it needs no second fetch."""
+    from .dataloaders import ProductByIdLoader
+
+    loader = ProductByIdLoader(info.context)
+    for product in products:
+        loader.prime(product.pk, product)

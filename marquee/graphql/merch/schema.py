@@ -2,16 +2,21 @@
 
 import graphene
 from django.db.models import Q
-from graphene import relay
 
 from marquee.merch import models, selectors
 
 from ..core.errors import ErrorCode, client_error, not_found
 from ..core.ids import decode_global_id, decode_global_ids
 from ..core.pagination import SortKey, paginate, validate_page_args
-from ..core.types import CountableConnection, LanguageCodeEnum, connection_from_page, language_code
+from ..core.types import (
+    CountableConnection,
+    LanguageCodeEnum,
+    connection_field,
+    connection_from_page,
+    language_code,
+)
 from .inputs import ProductFilterInput, ProductOrder, ProductWhereInput, StringFilterInput
-from .product_queries import resolve_channel, resolve_product_connection
+from .product_queries import prime_products, resolve_channel, resolve_product_connection
 from .types.categories import (
     Category,
     CategoryCountableConnection,
@@ -81,7 +86,7 @@ def _by_slug(queryset, slug, slug_language_code):
 class MerchQueries(graphene.ObjectType):
     channel = graphene.Field(Channel, id=graphene.ID(), slug=graphene.String())
     channels = graphene.List(graphene.NonNull(Channel))
-    products = relay.ConnectionField(
+    products = connection_field(
         ProductCountableConnection,
         filter=ProductFilterInput(),
         where=ProductWhereInput(),
@@ -106,12 +111,12 @@ class MerchQueries(graphene.ObjectType):
         external_reference=graphene.String(),
         channel=graphene.String(),
     )
-    product_variants = relay.ConnectionField(
+    product_variants = connection_field(
         ProductVariantCountableConnection,
         ids=graphene.List(graphene.NonNull(graphene.ID)),
         channel=graphene.String(),
     )
-    categories = relay.ConnectionField(
+    categories = connection_field(
         CategoryCountableConnection, filter=CategoryFilterInput(), level=graphene.Int()
     )
     category = graphene.Field(
@@ -120,7 +125,7 @@ class MerchQueries(graphene.ObjectType):
         slug=graphene.String(),
         slug_language_code=graphene.Argument(LanguageCodeEnum),
     )
-    collections = relay.ConnectionField(
+    collections = connection_field(
         CollectionCountableConnection, filter=CollectionFilterInput(), channel=graphene.String()
     )
     collection = graphene.Field(
@@ -143,7 +148,7 @@ class MerchQueries(graphene.ObjectType):
         slug=graphene.String(),
         slug_language_code=graphene.Argument(LanguageCodeEnum),
     )
-    pages = relay.ConnectionField(
+    pages = connection_field(
         PageCountableConnection,
         filter=PageFilterInput(),
         where=PageWhereInput(),
@@ -192,6 +197,7 @@ class MerchQueries(graphene.ObjectType):
         if product is None:
             by, value = next(iter(lookup.items()))
             raise not_found("Product", by, value)
+        prime_products(info, [product])
         return ChannelContext(product, channel_obj)
 
     @staticmethod

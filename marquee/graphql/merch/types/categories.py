@@ -5,7 +5,7 @@ from graphene import relay
 
 from marquee.merch import selectors
 
-from ...core.types import CountableConnection, Image, ThumbnailFormatEnum
+from ...core.types import CountableConnection, Image, ThumbnailFormatEnum, connection_field
 from ..thumbnails import image_url
 from .translations import (
     CategoryTranslation,
@@ -27,7 +27,7 @@ def product_connection_field(with_channel: bool):
     }
     if with_channel:
         args["channel"] = graphene.String(description="Slug of a channel.")
-    return relay.ConnectionField(lambda: ProductCountableConnection, **args)
+    return connection_field(lambda: ProductCountableConnection, **args)
 
 
 def _background(info, kind, obj, size, format):
@@ -48,7 +48,7 @@ class Category(graphene.ObjectType):
     parent = graphene.Field(lambda: Category)
     level = graphene.Int(required=True)
     updated_at = graphene.DateTime(required=True)
-    children = relay.ConnectionField(lambda: CategoryCountableConnection)
+    children = connection_field(lambda: CategoryCountableConnection)
     products = product_connection_field(with_channel=True)
     background_image = graphene.Field(
         Image,

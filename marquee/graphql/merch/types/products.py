@@ -14,6 +14,7 @@ from ...core.types import (
     Image,
     PositiveInt,
     ThumbnailFormatEnum,
+    connection_field,
     connection_from_page,
 )
 from .. import dataloaders as loaders
@@ -111,6 +112,9 @@ def _priced_variants(info, root):
 
     def keep(results):
         all_variants, priced = results
+        by_variant = loaders.VariantListingByVariantChannelLoader(info.context)
+        for listing in priced:
+            by_variant.prime((listing.variant_id, channel_id), listing)
         priced_ids = {listing.variant_id for listing in priced}
         return [v for v in all_variants if v.pk in priced_ids]
 
@@ -150,7 +154,7 @@ class Product(graphene.ObjectType):
         limit=PositiveInt(default_value=100),
     )
     variants = graphene.List(graphene.NonNull(lambda: ProductVariant))
-    product_variants = relay.ConnectionField(
+    product_variants = connection_field(
         lambda: ProductVariantCountableConnection,
     )
     default_variant = graphene.Field(lambda: ProductVariant)
