@@ -79,7 +79,10 @@ def test_invalid_cursor(gql, catalogue):
 
 def test_depth_limit(gql, catalogue, settings):
     settings.GRAPHQL_QUERY_MAX_DEPTH = 4
-    query = '{ products(channel: "china", first: 1) { edges { node { category { parent { name } } } } } }'
+    query = (
+        '{ products(channel: "china", first: 1) '
+        "{ edges { node { category { parent { name } } } } } }"
+    )
     code, message = error(gql.execute(query, None, True))
     assert code == "QUERY_TOO_DEEP"
     assert "maximum depth of 4" in message

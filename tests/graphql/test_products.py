@@ -28,7 +28,7 @@ def test_product_grid_returns_saleor_shapes(gql, catalogue):
     assert price_range["start"]["net"]["amount"] == 99.0
     assert node["category"]["translation"] is None
     assert node["thumbnail"]["url"].endswith(
-        "/thumbnail/product-media/%d/1024/webp/" % (m.ProductMedia.objects.get().pk)
+        f"/thumbnail/product-media/{m.ProductMedia.objects.get().pk}/1024/webp/"
     )
     assert node["bestseller"] == {"value": True}
     assert node["film"] == {"slug": "wolf-warrior-2", "title": "战狼2", "titleEn": "Wolf Warrior 2"}
