@@ -16,7 +16,9 @@ def test_categories_and_category_products_include_subcategories(gql, catalogue):
     body = gql.execute(
         """
         query($slugs: [String!]!) {
-          categories(filter: {slugs: $slugs}, first: 10) { totalCount edges { node { slug level } } }
+          categories(filter: {slugs: $slugs}, first: 10) {
+            totalCount edges { node { slug level } }
+          }
           category(slug: "fu-shi", slugLanguageCode: ZH_HANS) {
             name
             children(first: 5) { edges { node { slug parent { slug } } } }
