@@ -10,12 +10,15 @@ of `THUMBNAIL_SIZES` so a client cannot make us render thousands of sizes.
 from __future__ import annotations
 
 import io
+import logging
 
 from django.apps import apps
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image
+
+logger = logging.getLogger(__name__)
 
 FORMATS = {"original": None, "webp": "WEBP", "avif": "AVIF"}
 CONTENT_TYPES = {
@@ -80,6 +83,11 @@ def get_or_create_thumbnail(kind: str, pk: int, size: int, fmt: str) -> tuple[st
     if default_storage.exists(path):
         content_type = CONTENT_TYPES.get(path.rsplit(".", 1)[-1].upper(), "image/png")
         return path, content_type
-    data, content_type = render_thumbnail(image_file, size, fmt)
+    try:
+        data, content_type = render_thumbnail(image_file, size, fmt)
+    except (OSError, ValueError, Image.DecompressionBombError):
+        # A missing or unreadable original is "no such image", not a server error.
+        logger.warning("Cannot render thumbnail of %s %s", kind, pk, exc_info=True)
+        return None
     saved = default_storage.save(path, ContentFile(data))
     return saved, content_type
