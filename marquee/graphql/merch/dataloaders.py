@@ -135,33 +135,33 @@ class TypeAttributesByProductTypeIdLoader(ManyByFieldLoader):
     select_related = ("attribute",)
 
 
-class ValuesByProductIdLoader(DataLoader):
-    """Key: product_id -> assigned AttributeValues (with their attribute), in order."""
+class AssignedValuesLoader(DataLoader):
+    """Key: owner id -> the AttributeValues assigned to it (with their attribute), in order."""
+
+    through_model = None
+    owner_field = ""
 
     def batch_load(self, keys):
-        rows = models.AssignedProductAttributeValue.objects.filter(
-            product_id__in=set(keys)
+        rows = self.through_model.objects.filter(
+            **{f"{self.owner_field}__in": set(keys)}
         ).select_related("value__attribute", "value__reference_collection")
-        grouped = group_by(rows, lambda row: row.product_id)
+        grouped = group_by(rows, lambda row: getattr(row, self.owner_field))
         return [[row.value for row in grouped.get(key, [])] for key in keys]
 
 
-class ValuesByVariantIdLoader(DataLoader):
-    def batch_load(self, keys):
-        rows = models.AssignedVariantAttributeValue.objects.filter(
-            variant_id__in=set(keys)
-        ).select_related("value__attribute", "value__reference_collection")
-        grouped = group_by(rows, lambda row: row.variant_id)
-        return [[row.value for row in grouped.get(key, [])] for key in keys]
+class ValuesByProductIdLoader(AssignedValuesLoader):
+    through_model = models.AssignedProductAttributeValue
+    owner_field = "product_id"
 
 
-class ValuesByPageIdLoader(DataLoader):
-    def batch_load(self, keys):
-        rows = models.AssignedPageAttributeValue.objects.filter(
-            page_id__in=set(keys)
-        ).select_related("value__attribute", "value__reference_collection")
-        grouped = group_by(rows, lambda row: row.page_id)
-        return [[row.value for row in grouped.get(key, [])] for key in keys]
+class ValuesByVariantIdLoader(AssignedValuesLoader):
+    through_model = models.AssignedVariantAttributeValue
+    owner_field = "variant_id"
+
+
+class ValuesByPageIdLoader(AssignedValuesLoader):
+    through_model = models.AssignedPageAttributeValue
+    owner_field = "page_id"
 
 
 class MenuItemsByMenuIdLoader(ManyByFieldLoader):

@@ -148,12 +148,16 @@ def selected_attributes(type_attributes, values) -> list[SelectedAttribute]:
     ]
 
 
-def assigned_attributes(values) -> list[Assigned]:
+def assigned_attributes(values, limit=None) -> list[Assigned]:
     """Attributes that actually carry a value, in the order values were assigned."""
     grouped: dict = {}
     for value in values:
         grouped.setdefault(value.attribute_id, Assigned(value.attribute, [])).values.append(value)
-    return list(grouped.values())
+    return list(grouped.values())[: limit or None]
+
+
+def assigned_attribute(values, slug) -> Assigned | None:
+    return next((a for a in assigned_attributes(values) if a.attribute.slug == slug), None)
 
 
 class AssignedAttribute(graphene.Interface):

@@ -7,6 +7,7 @@ from marquee.merch import selectors
 
 from ...core.types import CountableConnection, Image, ThumbnailFormatEnum, connection_field
 from ..thumbnails import image_url
+from .context import node_attribute_resolver
 from .translations import (
     CategoryTranslation,
     CollectionTranslation,
@@ -123,26 +124,7 @@ class Collection(graphene.ObjectType):
 
     class Meta:
         interfaces = (relay.Node,)
-
-    @staticmethod
-    def resolve_seo_title(root, _info):
-        return root.node.seo_title or None
-
-    @staticmethod
-    def resolve_seo_description(root, _info):
-        return root.node.seo_description or None
-
-    @staticmethod
-    def resolve_name(root, _info):
-        return root.node.name
-
-    @staticmethod
-    def resolve_slug(root, _info):
-        return root.node.slug
-
-    @staticmethod
-    def resolve_description(root, _info):
-        return root.node.description
+        default_resolver = node_attribute_resolver
 
     @staticmethod
     def resolve_channel(root, _info):

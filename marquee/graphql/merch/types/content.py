@@ -5,8 +5,13 @@ from graphene import relay
 
 from ...core.dataloaders import gather, then
 from .. import dataloaders as loaders
-from .attributes import AssignedAttribute, SelectedAttribute, assigned_attributes
-from .context import ChannelContext
+from .attributes import (
+    AssignedAttribute,
+    SelectedAttribute,
+    assigned_attribute,
+    assigned_attributes,
+)
+from .context import ChannelContext, node_attribute_resolver
 from .translations import (
     MenuItemTranslation,
     PageTranslation,
@@ -71,20 +76,13 @@ class Page(graphene.ObjectType):
 
     @staticmethod
     def resolve_assigned_attributes(root, info, limit=100):
-        limit = max(limit or 100, 0)
-        return then(
-            loaders.ValuesByPageIdLoader(info.context).load(root.pk),
-            lambda values: assigned_attributes(values)[:limit],
-        )
+        values = loaders.ValuesByPageIdLoader(info.context).load(root.pk)
+        return then(values, lambda v: assigned_attributes(v, limit=max(limit or 0, 0)))
 
     @staticmethod
     def resolve_assigned_attribute(root, info, slug):
-        return then(
-            loaders.ValuesByPageIdLoader(info.context).load(root.pk),
-            lambda values: next(
-                (a for a in assigned_attributes(values) if a.attribute.slug == slug), None
-            ),
-        )
+        values = loaders.ValuesByPageIdLoader(info.context).load(root.pk)
+        return then(values, lambda v: assigned_attribute(v, slug))
 
     @staticmethod
     def resolve_translation(root, _info, language_code):
@@ -107,18 +105,7 @@ class MenuItem(graphene.ObjectType):
 
     class Meta:
         interfaces = (relay.Node,)
-
-    @staticmethod
-    def resolve_name(root, _info):
-        return root.node.name
-
-    @staticmethod
-    def resolve_level(root, _info):
-        return root.node.level
-
-    @staticmethod
-    def resolve_url(root, _info):
-        return root.node.url or None
+        default_resolver = node_attribute_resolver
 
     @staticmethod
     def resolve_menu(root, _info):
@@ -176,14 +163,7 @@ class Menu(graphene.ObjectType):
 
     class Meta:
         interfaces = (relay.Node,)
-
-    @staticmethod
-    def resolve_name(root, _info):
-        return root.node.name
-
-    @staticmethod
-    def resolve_slug(root, _info):
-        return root.node.slug
+        default_resolver = node_attribute_resolver
 
     @staticmethod
     def resolve_items(root, info):

@@ -20,3 +20,13 @@ class ChannelContext:
     @property
     def pk(self):
         return self.node.pk
+
+
+def node_attribute_resolver(attname, default_value, root, _info, **_args):
+    """Default resolver for types resolved on a ChannelContext: read the node.
+
+    Blank strings come back as null, as Saleor returns unset optional text.
+    """
+    target = root.node if isinstance(root, ChannelContext) else root
+    value = getattr(target, attname, default_value)
+    return None if value == "" else value

@@ -23,10 +23,11 @@ from .attributes import (
     AssignedAttribute,
     SelectedAttribute,
     VariantAttributeScope,
+    assigned_attribute,
     assigned_attributes,
     selected_attributes,
 )
-from .context import ChannelContext
+from .context import ChannelContext, node_attribute_resolver
 from .translations import (
     ProductTranslation,
     ProductVariantTranslation,
@@ -169,26 +170,7 @@ class Product(graphene.ObjectType):
 
     class Meta:
         interfaces = (relay.Node,)
-
-    @staticmethod
-    def resolve_seo_title(root, _info):
-        return root.node.seo_title or None
-
-    @staticmethod
-    def resolve_seo_description(root, _info):
-        return root.node.seo_description or None
-
-    @staticmethod
-    def resolve_name(root, _info):
-        return root.node.name
-
-    @staticmethod
-    def resolve_slug(root, _info):
-        return root.node.slug
-
-    @staticmethod
-    def resolve_description(root, _info):
-        return root.node.description
+        default_resolver = node_attribute_resolver
 
     @staticmethod
     def resolve_created(root, _info):
@@ -353,20 +335,13 @@ class Product(graphene.ObjectType):
 
     @staticmethod
     def resolve_assigned_attributes(root, info, limit=100):
-        limit = limit or 100
-        return then(
-            loaders.ValuesByProductIdLoader(info.context).load(root.node.pk),
-            lambda values: assigned_attributes(values)[:limit],
-        )
+        values = loaders.ValuesByProductIdLoader(info.context).load(root.node.pk)
+        return then(values, lambda v: assigned_attributes(v, limit=limit))
 
     @staticmethod
     def resolve_assigned_attribute(root, info, slug):
-        return then(
-            loaders.ValuesByProductIdLoader(info.context).load(root.node.pk),
-            lambda values: next(
-                (a for a in assigned_attributes(values) if a.attribute.slug == slug), None
-            ),
-        )
+        values = loaders.ValuesByProductIdLoader(info.context).load(root.node.pk)
+        return then(values, lambda v: assigned_attribute(v, slug))
 
     @staticmethod
     def resolve_variants(root, info):
@@ -434,18 +409,7 @@ class ProductVariant(graphene.ObjectType):
 
     class Meta:
         interfaces = (relay.Node,)
-
-    @staticmethod
-    def resolve_name(root, _info):
-        return root.node.name
-
-    @staticmethod
-    def resolve_sku(root, _info):
-        return root.node.sku
-
-    @staticmethod
-    def resolve_track_inventory(root, _info):
-        return root.node.track_inventory
+        default_resolver = node_attribute_resolver
 
     @staticmethod
     def resolve_created(root, _info):
@@ -530,20 +494,13 @@ class ProductVariant(graphene.ObjectType):
 
     @staticmethod
     def resolve_assigned_attributes(root, info, limit=100):
-        limit = limit or 100
-        return then(
-            loaders.ValuesByVariantIdLoader(info.context).load(root.node.pk),
-            lambda values: assigned_attributes(values)[:limit],
-        )
+        values = loaders.ValuesByVariantIdLoader(info.context).load(root.node.pk)
+        return then(values, lambda v: assigned_attributes(v, limit=limit))
 
     @staticmethod
     def resolve_assigned_attribute(root, info, slug):
-        return then(
-            loaders.ValuesByVariantIdLoader(info.context).load(root.node.pk),
-            lambda values: next(
-                (a for a in assigned_attributes(values) if a.attribute.slug == slug), None
-            ),
-        )
+        values = loaders.ValuesByVariantIdLoader(info.context).load(root.node.pk)
+        return then(values, lambda v: assigned_attribute(v, slug))
 
     @staticmethod
     def resolve_media(root, info):
