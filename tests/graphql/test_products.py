@@ -203,3 +203,15 @@ def test_thumbnail_is_rendered_and_served(gql, catalogue, client):
     assert b"".join(again.streaming_content) == b"".join(response.streaming_content)
     assert client.get("/thumbnail/product-media/999999/256/webp/").status_code == 404
     assert client.get("/thumbnail/nonsense/1/256/webp/").status_code == 404
+
+
+def test_variant_without_a_name_has_an_empty_name(gql, catalogue):
+    product = catalogue.product("Logo Tee", variants=1)
+    product.variants.update(name="")
+    query = """
+    { product(slug: "logo-tee", channel: "china") {
+        seoTitle productVariants(first: 5) { edges { node { name sku } } } } }
+    """
+    data = gql.execute(query)["data"]["product"]
+    assert data["seoTitle"] is None
+    assert data["productVariants"]["edges"][0]["node"] == {"name": "", "sku": "SKU-00001"}

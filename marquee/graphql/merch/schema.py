@@ -2,6 +2,7 @@
 
 import graphene
 from django.db.models import Q
+from graphene.utils.str_converters import to_camel_case
 
 from marquee.merch import models, selectors
 
@@ -65,7 +66,7 @@ class PageCountableConnection(CountableConnection):
 def _one_of(kind, **lookups):
     given = {k: v for k, v in lookups.items() if v is not None}
     if len(given) != 1:
-        names = ", ".join(f"`{k}`" for k in lookups)
+        names = ", ".join(f"`{to_camel_case(k)}`" for k in lookups)
         raise client_error(
             f"Provide exactly one of {names} to look up a {kind}.", ErrorCode.REQUIRED
         )

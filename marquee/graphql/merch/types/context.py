@@ -22,11 +22,12 @@ class ChannelContext:
         return self.node.pk
 
 
-def node_attribute_resolver(attname, default_value, root, _info, **_args):
-    """Default resolver for types resolved on a ChannelContext: read the node.
+# Optional text that Saleor returns as null when unset (required text stays "").
+BLANK_AS_NULL = frozenset({"seo_title", "seo_description", "url"})
 
-    Blank strings come back as null, as Saleor returns unset optional text.
-    """
+
+def node_attribute_resolver(attname, default_value, root, _info, **_args):
+    """Default resolver for types resolved on a ChannelContext: read the node."""
     target = root.node if isinstance(root, ChannelContext) else root
     value = getattr(target, attname, default_value)
-    return None if value == "" else value
+    return None if value == "" and attname in BLANK_AS_NULL else value
