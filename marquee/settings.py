@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django_countries",
     "graphene_django",
     "marquee.core",
+    "marquee.accounts",
     "marquee.films",
     "marquee.merch",
 ]
@@ -128,6 +129,19 @@ _database["CONN_MAX_AGE"] = 0
 _database.setdefault("TEST", {})["NAME"] = os.environ.get("TEST_DATABASE_NAME", "test_marquee")
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+# Argon2 first (new and upgraded hashes); the others only verify old hashes.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
 
 # --- Internationalisation --------------------------------------------------
 LANGUAGE_CODE = "en"

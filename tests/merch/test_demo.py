@@ -50,7 +50,7 @@ def test_a_failed_load_writes_nothing(monkeypatch, settings):
     assert not m.Channel.objects.exists()
     assert not m.Product.objects.exists()
     assert not Film.objects.exists()
-    assert not get_user_model().objects.filter(username=DEMO_STAFF_EMAIL).exists()
+    assert not get_user_model().objects.filter(email=DEMO_STAFF_EMAIL).exists()
 
 
 @pytest.mark.django_db
@@ -320,7 +320,7 @@ def test_refresh_search_documents_in_constant_queries(demo, django_assert_num_qu
 
 @pytest.mark.django_db
 def test_demo_staff_login(demo):
-    user = get_user_model().objects.get(username=DEMO_STAFF_EMAIL)
+    user = get_user_model().objects.get(email=DEMO_STAFF_EMAIL)
     assert user.is_staff and user.is_superuser
     assert user.email == DEMO_STAFF_EMAIL
     assert user.check_password(DEMO_STAFF_PASSWORD)

@@ -3,7 +3,6 @@
 from .loader import (
     DEMO_STAFF_EMAIL,
     DEMO_STAFF_PASSWORD,
-    DEMO_STAFF_USERNAME,
     demo_is_loaded,
     load_demo,
 )
@@ -11,7 +10,6 @@ from .loader import (
 __all__ = [
     "DEMO_STAFF_EMAIL",
     "DEMO_STAFF_PASSWORD",
-    "DEMO_STAFF_USERNAME",
     "demo_is_loaded",
     "load_demo",
 ]

@@ -28,7 +28,6 @@ from .content import write_content
 
 DEMO_MARKER_CHANNEL = "china"
 DEMO_STAFF_EMAIL = "admin@marquee.example"
-DEMO_STAFF_USERNAME = DEMO_STAFF_EMAIL
 DEMO_STAFF_PASSWORD = "marquee-admin"  # noqa: S105 - a published demo login
 FILMS_DATASET = Path(marquee.films.__file__).parent / "data" / "films.json"
 
@@ -80,12 +79,10 @@ def _import_films(log) -> dict[str, Film]:
 
 def _ensure_staff_user(log) -> None:
     user_model = get_user_model()
-    if user_model.objects.filter(username=DEMO_STAFF_USERNAME).exists():
+    if user_model.objects.filter(email=DEMO_STAFF_EMAIL).exists():
         return
-    user_model.objects.create_superuser(
-        username=DEMO_STAFF_USERNAME, email=DEMO_STAFF_EMAIL, password=DEMO_STAFF_PASSWORD
-    )
-    log(f"Created staff user {DEMO_STAFF_USERNAME}.")
+    user_model.objects.create_superuser(email=DEMO_STAFF_EMAIL, password=DEMO_STAFF_PASSWORD)
+    log(f"Created staff user {DEMO_STAFF_EMAIL}.")
 
 
 def _logger(stdout: TextIO | None):
