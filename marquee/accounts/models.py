@@ -40,6 +40,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     language_code = models.CharField(max_length=35, default="en")
     date_joined = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+    default_shipping_address = models.ForeignKey(
+        "accounts.Address", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    default_billing_address = models.ForeignKey(
+        "accounts.Address", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -59,3 +65,61 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.first_name or self.email
+
+
+class Address(models.Model):
+    """A postal address in Saleor's shape, validated per country on the way in.
+
+    Checkouts and orders keep their own copies, so editing an address book
+    entry never rewrites where a past order went.
+    """
+
+    first_name = models.CharField(max_length=256, blank=True)
+    last_name = models.CharField(max_length=256, blank=True)
+    company_name = models.CharField(max_length=256, blank=True)
+    street_address_1 = models.CharField(max_length=256, blank=True)
+    street_address_2 = models.CharField(max_length=256, blank=True)
+    city = models.CharField(max_length=256, blank=True)
+    city_area = models.CharField(max_length=128, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=2)
+    country_area = models.CharField(max_length=128, blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        ordering = ("pk",)
+
+    def __str__(self):
+        return ", ".join(
+            part
+            for part in (
+                f"{self.first_name} {self.last_name}".strip(),
+                self.street_address_1,
+                self.city,
+                self.postal_code,
+                self.country,
+            )
+            if part
+        )
+
+    def copy(self) -> "Address":
+        clone = Address.objects.get(pk=self.pk)
+        clone.pk = None
+        clone.save()
+        return clone
+
+    def as_data(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in self._meta.fields if f.name not in ("id",)}
+
+
+class UserAddress(models.Model):
+    """An entry of a user's address book."""
+
+    user = models.ForeignKey(User, related_name="address_book", on_delete=models.CASCADE)
+    address = models.OneToOneField(Address, related_name="+", on_delete=models.CASCADE)
+
+    class Meta:
+        ordering = ("pk",)
+
+    def __str__(self):
+        return f"{self.user}: {self.address}"

@@ -23,10 +23,27 @@ from .catalogue import (
     ProductVariantChannelListing,
 )
 from .channel import Channel
+from .checkout import Checkout, CheckoutLine
 from .content import Menu, MenuItem, Page, PageType
+from .discounts import Voucher, VoucherChannelListing, VoucherType
+from .orders import (
+    Allocation,
+    ChargeStatus,
+    Fulfillment,
+    FulfillmentLine,
+    Order,
+    OrderEvent,
+    OrderEventType,
+    OrderLine,
+    OrderStatus,
+)
+from .payments import ProviderEvent, TransactionEvent, TransactionItem
+from .shipping import ShippingMethod, ShippingMethodChannelListing, ShippingZone
 from .stock import Stock, Warehouse
+from .taxes import TaxRate
 
 __all__ = [
+    "Allocation",
     "AssignedPageAttributeValue",
     "AssignedProductAttributeValue",
     "AssignedVariantAttributeValue",
@@ -35,11 +52,21 @@ __all__ = [
     "AttributeValue",
     "Category",
     "Channel",
+    "ChargeStatus",
+    "Checkout",
+    "CheckoutLine",
     "Collection",
     "CollectionChannelListing",
     "CollectionProduct",
+    "Fulfillment",
+    "FulfillmentLine",
     "Menu",
     "MenuItem",
+    "Order",
+    "OrderEvent",
+    "OrderEventType",
+    "OrderLine",
+    "OrderStatus",
     "Page",
     "PageType",
     "Product",
@@ -50,6 +77,16 @@ __all__ = [
     "ProductTypeAttribute",
     "ProductVariant",
     "ProductVariantChannelListing",
+    "ProviderEvent",
+    "ShippingMethod",
+    "ShippingMethodChannelListing",
+    "ShippingZone",
     "Stock",
+    "TaxRate",
+    "TransactionEvent",
+    "TransactionItem",
+    "Voucher",
+    "VoucherChannelListing",
+    "VoucherType",
     "Warehouse",
 ]

@@ -13,6 +13,9 @@ class Channel(models.Model):
     currency_code = models.CharField(max_length=3)
     default_country = CountryField()
     is_active = models.BooleanField(default=False)
+    # Whether listed prices include tax (gross, typical in China) or not (net,
+    # tax added at checkout, typical in the US). Tax rates: TaxRate.
+    prices_entered_with_tax = models.BooleanField(default=True)
 
     class Meta:
         ordering = ("slug",)
