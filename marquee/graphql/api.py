@@ -2,14 +2,41 @@
 
 import graphene
 
+from .accounts.schema import AccountsMutations, AccountsQueries
+from .checkout.schema import CheckoutMutations, CheckoutQueries
 from .films.schema import FilmQueries
 from .merch.schema import MerchQueries
 from .merch.types.attributes import ALL_ASSIGNED_TYPES
+from .orders.schema import OrdersMutations, OrdersQueries
+from .payments.schema import PaymentsMutations, PaymentsQueries
 from .shop.schema import ShopQueries
 
 
-class Query(MerchQueries, FilmQueries, ShopQueries, graphene.ObjectType):
+class Query(
+    MerchQueries,
+    FilmQueries,
+    ShopQueries,
+    AccountsQueries,
+    CheckoutQueries,
+    OrdersQueries,
+    PaymentsQueries,
+    graphene.ObjectType,
+):
     pass
 
 
-schema = graphene.Schema(query=Query, types=ALL_ASSIGNED_TYPES)
+class Mutation(
+    AccountsMutations,
+    CheckoutMutations,
+    OrdersMutations,
+    PaymentsMutations,
+    graphene.ObjectType,
+):
+    pass
+
+
+schema = graphene.Schema(
+    query=Query,
+    mutation=Mutation if Mutation._meta.fields else None,
+    types=ALL_ASSIGNED_TYPES,
+)

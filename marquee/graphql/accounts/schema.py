@@ -1,0 +1,9 @@
+import graphene
+
+
+class AccountsQueries(graphene.ObjectType):
+    pass
+
+
+class AccountsMutations(graphene.ObjectType):
+    pass

@@ -1,0 +1,9 @@
+import graphene
+
+
+class OrdersQueries(graphene.ObjectType):
+    pass
+
+
+class OrdersMutations(graphene.ObjectType):
+    pass

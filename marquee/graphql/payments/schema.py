@@ -1,0 +1,9 @@
+import graphene
+
+
+class PaymentsQueries(graphene.ObjectType):
+    pass
+
+
+class PaymentsMutations(graphene.ObjectType):
+    pass
