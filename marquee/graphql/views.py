@@ -6,6 +6,7 @@ cost limits checked before execution, DataLoader batching, and errors whose
 messages a client can act on (internal failures are logged, not leaked).
 """
 
+import functools
 import json
 import logging
 
@@ -21,7 +22,7 @@ from graphql.error import GraphQLSyntaxError
 from .api import schema
 from .core.errors import ErrorCode
 from .core.execution import BatchingExecutionContext
-from .core.limits import limits_rule
+from .core.limits import check_limits
 
 logger = logging.getLogger("marquee.graphql")
 
@@ -105,14 +106,12 @@ class MarqueeGraphQLView(GraphQLView):
             return ExecutionResult(
                 errors=[_error("`operationName` must be a string.", ErrorCode.INVALID)]
             )
-        try:
-            document = parse(query, max_tokens=MAX_QUERY_TOKENS)
-        except GraphQLSyntaxError as error:
-            return ExecutionResult(errors=[error])
-
         graphql_schema = self.schema.graphql_schema
-        rules = [*specified_rules, limits_rule(variables)]
-        errors = validate(graphql_schema, document, rules, max_errors=50)
+        document, errors = parse_and_validate(graphql_schema, query)
+        if errors:
+            return ExecutionResult(errors=errors)
+        # Cost depends on the variables (`first: $n`), so it is checked per request.
+        errors = check_limits(document, variables)
         if errors:
             return ExecutionResult(errors=errors)
 
@@ -172,6 +171,31 @@ class MarqueeGraphQLView(GraphQLView):
             )
             return formatted
         return GraphQLView.format_error(error)
+
+
+MAX_CACHED_QUERY_LENGTH = 100_000
+
+
+def parse_and_validate(graphql_schema, query: str):
+    """Parse and validate a document, cached: storefronts send the same few queries.
+
+    Validation depends only on the schema and the text, so its result can be
+    reused; it is a sizeable share of a small query's time.
+    """
+    if len(query) <= MAX_CACHED_QUERY_LENGTH:
+        return _parse_and_validate_cached(graphql_schema, query)
+    return _parse_and_validate(graphql_schema, query)
+
+
+def _parse_and_validate(graphql_schema, query: str):
+    try:
+        document = parse(query, max_tokens=MAX_QUERY_TOKENS)
+    except GraphQLSyntaxError as error:
+        return None, [error]
+    return document, validate(graphql_schema, document, specified_rules, max_errors=50)
+
+
+_parse_and_validate_cached = functools.lru_cache(maxsize=512)(_parse_and_validate)
 
 
 def _error(message, code):

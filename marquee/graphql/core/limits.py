@@ -17,7 +17,6 @@ from graphql import (
     InlineFragmentNode,
     IntValueNode,
     OperationDefinitionNode,
-    ValidationRule,
     VariableNode,
 )
 
@@ -80,39 +79,36 @@ def _error(message, code, node):
     return GraphQLError(message, nodes=[node], extensions={"exception": {"code": code}})
 
 
-def limits_rule(variables: dict | None):
-    """A validation rule bound to the request's variables (cost depends on `first`)."""
-
-    class QueryLimits(ValidationRule):
-        def enter_document(self, node, *_args):
-            fragments = {
-                d.name.value: d for d in node.definitions if isinstance(d, FragmentDefinitionNode)
-            }
-            for definition in node.definitions:
-                if not isinstance(definition, OperationDefinitionNode):
-                    continue
-                max_depth = settings.GRAPHQL_QUERY_MAX_DEPTH
-                depth = _depth(definition, fragments)
-                if depth > max_depth:
-                    self.report_error(
-                        _error(
-                            f"Query depth {depth} exceeds the maximum depth of {max_depth} "
-                            "(GRAPHQL_QUERY_MAX_DEPTH).",
-                            ErrorCode.QUERY_TOO_DEEP,
-                            definition,
-                        )
-                    )
-                    continue
-                max_cost = settings.GRAPHQL_QUERY_MAX_COMPLEXITY
-                cost = _cost(definition, fragments, _variable_defaults(definition, variables))
-                if cost > max_cost:
-                    self.report_error(
-                        _error(
-                            f"Query cost {cost} exceeds the maximum complexity of {max_cost} "
-                            "(GRAPHQL_QUERY_MAX_COMPLEXITY): ask for fewer items or fields.",
-                            ErrorCode.QUERY_TOO_COMPLEX,
-                            definition,
-                        )
-                    )
-
-    return QueryLimits
+def check_limits(document, variables: dict | None) -> list[GraphQLError]:
+    """Depth and cost errors of every operation in a parsed document."""
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    errors = []
+    for definition in document.definitions:
+        if not isinstance(definition, OperationDefinitionNode):
+            continue
+        max_depth = settings.GRAPHQL_QUERY_MAX_DEPTH
+        depth = _depth(definition, fragments)
+        if depth > max_depth:
+            errors.append(
+                _error(
+                    f"Query depth {depth} exceeds the maximum depth of {max_depth} "
+                    "(GRAPHQL_QUERY_MAX_DEPTH).",
+                    ErrorCode.QUERY_TOO_DEEP,
+                    definition,
+                )
+            )
+            continue
+        max_cost = settings.GRAPHQL_QUERY_MAX_COMPLEXITY
+        cost = _cost(definition, fragments, _variable_defaults(definition, variables))
+        if cost > max_cost:
+            errors.append(
+                _error(
+                    f"Query cost {cost} exceeds the maximum complexity of {max_cost} "
+                    "(GRAPHQL_QUERY_MAX_COMPLEXITY): ask for fewer items or fields.",
+                    ErrorCode.QUERY_TOO_COMPLEX,
+                    definition,
+                )
+            )
+    return errors
