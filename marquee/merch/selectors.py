@@ -1,8 +1,9 @@
 """Reads of the catalogue as a buyer in one channel sees it.
 
 A product is visible in a channel when its listing there is published (and
-the publication date has passed) and at least one of its variants has a
-price in that channel. Listings (`products`, category and collection pages)
+the publication date has passed), at least one of its variants has a price
+in that channel, and every registered catalogue filter (`extensions.py`,
+e.g. the licence gate) lets it through. Listings (`products`, category and collection pages)
 further require `visible_in_listings`; a product page does not.
 """
 
@@ -15,6 +16,7 @@ from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet, Subquery, Su
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from .extensions import apply_catalogue_filters
 from .models import (
     AssignedProductAttributeValue,
     AssignedVariantAttributeValue,
@@ -48,7 +50,8 @@ def visible_products(channel: Channel, *, listed_only: bool, now=None) -> QueryS
     priced = ProductVariantChannelListing.objects.filter(
         variant__product_id=OuterRef("pk"), channel=channel
     )
-    return Product.objects.filter(Exists(published), Exists(priced))
+    queryset = Product.objects.filter(Exists(published), Exists(priced))
+    return apply_catalogue_filters(queryset, channel, now)
 
 
 def visible_collections(channel: Channel, now=None) -> QuerySet[Collection]:

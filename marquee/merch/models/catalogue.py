@@ -106,6 +106,16 @@ class ProductChannelListing(Publishable):
             models.UniqueConstraint(fields=["product", "channel"], name="product_listing_unique")
         ]
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from ..extensions import publication_errors
+
+        if self.is_published:
+            errors = publication_errors(self)
+            if errors:
+                raise ValidationError({"is_published": errors})
+
     def is_available_for_purchase(self, now=None) -> bool:
         now = now or timezone.now()
         return self.available_for_purchase_at is not None and self.available_for_purchase_at <= now
