@@ -89,6 +89,7 @@ class AttributeValue(graphene.ObjectType):
     plain_text = graphene.String()
     boolean = graphene.Boolean()
     date = graphene.Date()
+    date_time = graphene.DateTime()
     reference = graphene.ID()
     translation = translation_field(AttributeValueTranslation)
 
@@ -112,6 +113,14 @@ class AttributeValue(graphene.ObjectType):
         if root.numeric is not None:
             return str(root.numeric.normalize())
         return root.value or None
+
+    @staticmethod
+    def resolve_date(_root, _info):
+        return None  # no date attributes in the catalogue yet
+
+    @staticmethod
+    def resolve_date_time(_root, _info):
+        return None
 
     @staticmethod
     def resolve_reference(root, _info):
