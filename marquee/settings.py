@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "marquee.graphql.core.auth.JWTAuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -214,3 +215,63 @@ LOGGING = {
         "pgserver": {"level": "WARNING"},
     },
 }
+
+# --- Accounts and tokens ----------------------------------------------------
+# JSON Web Tokens as Saleor issues them: a short-lived access token sent as
+# `Authorization: Bearer ...`, and a long-lived refresh token to get new ones.
+JWT_SECRET = os.environ.get("JWT_SECRET", "") or SECRET_KEY
+JWT_ALGORITHM = "HS256"
+JWT_ACCESS_TOKEN_LIFETIME_SECONDS = env_int("JWT_ACCESS_TOKEN_LIFETIME_SECONDS", 5 * 60)
+JWT_REFRESH_TOKEN_LIFETIME_SECONDS = env_int("JWT_REFRESH_TOKEN_LIFETIME_SECONDS", 30 * 24 * 3600)
+# Failed tokenCreate attempts allowed per email and client IP within the window.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
+# A second reset or deletion email to the same address within this time is not sent.
+ACCOUNT_EMAIL_INTERVAL_SECONDS = env_int("ACCOUNT_EMAIL_INTERVAL_SECONDS", 60)
+ACCOUNT_MAX_ADDRESSES = env_int("ACCOUNT_MAX_ADDRESSES", 100)
+# Hosts a `redirectUrl` (password reset, account deletion links) may point at.
+ALLOWED_CLIENT_HOSTS = env_list("ALLOWED_CLIENT_HOSTS", ["localhost", "127.0.0.1"])
+
+# --- Orders and payments ----------------------------------------------------
+# Stripe: with STRIPE_SECRET_KEY set the Stripe gateway is offered; webhooks
+# are verified with STRIPE_WEBHOOK_SECRET. STRIPE_API_BASE points the SDK at
+# another endpoint (localstripe in tests and local development).
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
+# A webhook for a payment not yet recorded here is retried this often, this many times.
+STRIPE_WEBHOOK_RETRY_SECONDS = env_int("STRIPE_WEBHOOK_RETRY_SECONDS", 5)
+STRIPE_WEBHOOK_MAX_RETRIES = env_int("STRIPE_WEBHOOK_MAX_RETRIES", 12)
+# The offline test gateway charges without moving money: on by default only
+# when Stripe is not configured.
+OFFLINE_PAYMENTS_ENABLED = env_bool("OFFLINE_PAYMENTS_ENABLED", not STRIPE_SECRET_KEY)
+
+# --- Email ------------------------------------------------------------------
+# Printed to the console unless EMAIL_URL (smtp://user:pass@host:587,
+# smtps://... for implicit TLS) or EMAIL_HOST is set.
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Marquee <noreply@marquee.example>")
+EMAIL_URL = os.environ.get("EMAIL_URL", "")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+if EMAIL_URL:
+    from urllib.parse import unquote, urlsplit
+
+    _email = urlsplit(EMAIL_URL)
+    EMAIL_HOST = _email.hostname or ""
+    EMAIL_PORT = _email.port or (465 if _email.scheme == "smtps" else 587)
+    EMAIL_HOST_USER = unquote(_email.username or "")
+    EMAIL_HOST_PASSWORD = unquote(_email.password or "")
+    EMAIL_USE_SSL = _email.scheme == "smtps"
+    EMAIL_USE_TLS = _email.scheme == "smtp" and EMAIL_PORT == 587
+elif EMAIL_HOST:
+    EMAIL_PORT = env_int("EMAIL_PORT", 587)
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", EMAIL_PORT == 587)
+    EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", EMAIL_PORT == 465)
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)

@@ -14,6 +14,11 @@ urlpatterns = [
         name="thumbnail",
     ),
     path("admin/", admin.site.urls),
+    path(
+        "webhooks/stripe/",
+        __import__("marquee.merch.payments.webhooks").merch.payments.webhooks.stripe_webhook,
+        name="stripe-webhook",
+    ),
 ]
 
 if not settings.AWS_STORAGE_BUCKET_NAME:

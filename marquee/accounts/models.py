@@ -5,6 +5,12 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import get_random_string
+
+
+def new_token_key() -> str:
+    """A fresh per-user key that every JWT of the user carries (see `rotate_token_key`)."""
+    return get_random_string(12)
 
 
 class UserManager(BaseUserManager):
@@ -46,6 +52,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     default_billing_address = models.ForeignKey(
         "accounts.Address", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Copied into every access and refresh token; a token whose key no longer
+    # matches is refused, so replacing the key signs the user out everywhere.
+    jwt_token_key = models.CharField(max_length=12, default=new_token_key)
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -65,6 +74,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.first_name or self.email
+
+    def rotate_token_key(self) -> None:
+        """Invalidate every token issued so far (password change, sign out everywhere)."""
+        self.jwt_token_key = new_token_key()
 
 
 class Address(models.Model):

@@ -495,3 +495,8 @@ class MenuAdmin(admin.ModelAdmin):
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     inlines = (MenuItemInline,)
+
+
+# Admin screens of the commerce flow live in their own modules; importing
+# them registers them.
+from . import admin_commerce, admin_orders  # noqa: E402, F401

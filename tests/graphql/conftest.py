@@ -143,3 +143,9 @@ class CatalogueBuilder:
 @pytest.fixture
 def catalogue(db):
     return CatalogueBuilder()
+
+
+@pytest.fixture(autouse=True)
+def _without_licence_gate(settings):
+    """These products carry no licences; the gate is tested in tests/licensing."""
+    settings.LICENCE_GATE_ENABLED = False

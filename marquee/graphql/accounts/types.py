@@ -1,10 +1,17 @@
-"""Addresses on the API, shared by accounts, checkout and orders."""
+"""Addresses on the API, shared by accounts, checkout and orders; the User type."""
 
 import graphene
 from django_countries import countries
 from graphene import relay
 
-from ..core.types import CountryDisplay
+from ..core.dataloaders import then
+from ..core.types import (
+    LANGUAGE_CODES,
+    CountryDisplay,
+    Image,
+    LanguageCodeEnum,
+    ThumbnailFormatEnum,
+)
 
 CountryCode = graphene.Enum("CountryCode", [(code, code) for code, _ in countries])
 
@@ -59,3 +66,98 @@ class Address(graphene.ObjectType):
     @staticmethod
     def resolve_phone(root, _info):
         return root.phone or None
+
+
+def mark_defaults(user, addresses):
+    """Fill Address.isDefaultShippingAddress/isDefaultBillingAddress for a user's book."""
+    for address in addresses:
+        address.is_default_shipping_address = address.pk == user.default_shipping_address_id
+        address.is_default_billing_address = address.pk == user.default_billing_address_id
+    return addresses
+
+
+def _address_book(info, user):
+    from .dataloaders import AddressBookByUserIdLoader
+
+    return AddressBookByUserIdLoader(info.context).load(user.pk)
+
+
+def _default_address(info, user, address_id):
+    """A default address is always an entry of the book: read it from the (batched) book."""
+    if not address_id:
+        return None
+
+    def pick(book):
+        found = next((a for a in book if a.pk == address_id), None)
+        return mark_defaults(user, [found])[0] if found else None
+
+    return then(_address_book(info, user), pick)
+
+
+class User(graphene.ObjectType):
+    """A signed-in customer (or operator), as `me` and account mutations return it."""
+
+    email = graphene.String(required=True)
+    first_name = graphene.String(required=True)
+    last_name = graphene.String(required=True)
+    is_staff = graphene.Boolean(required=True)
+    is_active = graphene.Boolean(required=True)
+    is_confirmed = graphene.Boolean(
+        required=True, description="Always true: accounts need no email confirmation."
+    )
+    addresses = graphene.List(graphene.NonNull(Address), required=True)
+    default_shipping_address = graphene.Field(Address)
+    default_billing_address = graphene.Field(Address)
+    avatar = graphene.Field(
+        Image,
+        size=graphene.Int(),
+        format=graphene.Argument(ThumbnailFormatEnum, default_value="ORIGINAL"),
+        description="Always null: avatars are not stored.",
+    )
+    language_code = graphene.Field(LanguageCodeEnum, required=True)
+    last_login = graphene.DateTime()
+    date_joined = graphene.DateTime(required=True)
+    updated_at = graphene.DateTime(required=True)
+    # Declared by import path: the orders API imports this module for Address.
+    orders = graphene.Field(
+        "marquee.graphql.orders.types.OrderCountableConnection",
+        first=graphene.Int(),
+        after=graphene.String(),
+        last=graphene.Int(),
+        before=graphene.String(),
+        description="The user's orders, newest first.",
+    )
+
+    class Meta:
+        interfaces = (relay.Node,)
+
+    @staticmethod
+    def resolve_is_confirmed(_root, _info):
+        return True
+
+    @staticmethod
+    def resolve_addresses(root, info):
+        return then(_address_book(info, root), lambda book: mark_defaults(root, list(book)))
+
+    @staticmethod
+    def resolve_default_shipping_address(root, info):
+        return _default_address(info, root, root.default_shipping_address_id)
+
+    @staticmethod
+    def resolve_default_billing_address(root, info):
+        return _default_address(info, root, root.default_billing_address_id)
+
+    @staticmethod
+    def resolve_avatar(_root, _info, **_kwargs):
+        return None
+
+    @staticmethod
+    def resolve_language_code(root, _info):
+        name = (root.language_code or "").replace("-", "_").upper()
+        return name if name in LANGUAGE_CODES else "EN"
+
+    @staticmethod
+    def resolve_orders(root, info, **kwargs):
+        from marquee.graphql.orders.resolvers import resolve_user_orders
+
+        return resolve_user_orders(info, root, **kwargs)

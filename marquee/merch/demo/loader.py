@@ -24,9 +24,22 @@ from ..models import Channel
 from ..search import refresh_search_documents
 from . import data
 from .catalogue import CatalogueWriter
+from .commerce import write_commerce
 from .content import write_content
 
 DEMO_MARKER_CHANNEL = "china"
+
+# Demo data of apps built on merch (licences, backer programmes...). They
+# register a step from AppConfig.ready(), so merch never imports them.
+_extra_steps: list = []
+
+
+def register_demo_step(step) -> None:
+    """Run `step() -> {what: count}` inside the demo load, after the catalogue."""
+    if step not in _extra_steps:
+        _extra_steps.append(step)
+
+
 DEMO_STAFF_EMAIL = "admin@marquee.example"
 DEMO_STAFF_PASSWORD = "marquee-admin"  # noqa: S105 - a published demo login
 FILMS_DATASET = Path(marquee.films.__file__).parent / "data" / "films.json"
@@ -55,8 +68,11 @@ def load_demo(stdout: TextIO | None = None) -> bool:
         now = timezone.now()
         catalogue = CatalogueWriter(films, now).write()
         counts = {**catalogue.counts, **write_content(catalogue, now)}
+        counts.update(write_commerce(catalogue.channels, catalogue.warehouses, now))
         refresh_search_documents(product.pk for product in catalogue.products.values())
         _ensure_staff_user(log)
+        for step in _extra_steps:
+            counts.update(step() or {})
     log("Created " + ", ".join(f"{n} {what}" for what, n in counts.items()) + ".")
     log(f"Demo data loaded in {time.perf_counter() - started:.1f}s.")
     return True

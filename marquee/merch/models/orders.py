@@ -219,3 +219,47 @@ class OrderEvent(models.Model):
 
     class Meta:
         ordering = ("date", "pk")
+
+
+class RefundStatus(models.TextChoices):
+    PENDING = "pending", "Pending at the provider"
+    SUCCESS = "success", "Refunded"
+    FAILURE = "failure", "Refused by the provider"
+
+
+class OrderRefund(models.Model):
+    """A refund asked of the payment provider, final only once the provider confirms.
+
+    It keeps which lines (and how many units) it covers and whether they go
+    back to stock, so that confirmation - which for Stripe arrives later, by
+    webhook - can apply exactly what was asked.
+    """
+
+    order = models.ForeignKey(Order, related_name="refunds", on_delete=models.CASCADE)
+    transaction = models.ForeignKey(
+        "merch.TransactionItem",
+        null=True,
+        blank=True,
+        related_name="refunds",
+        on_delete=models.SET_NULL,
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, related_name="+", on_delete=models.SET_NULL
+    )
+    status = models.CharField(
+        max_length=16, choices=RefundStatus.choices, default=RefundStatus.PENDING
+    )
+    currency = models.CharField(max_length=3)
+    amount = models.DecimalField(max_digits=20, decimal_places=4)
+    # [{"line": "<order line uuid>", "quantity": 2}, ...]; empty for a whole-order refund.
+    lines = models.JSONField(default=list, blank=True)
+    restock = models.BooleanField(default=False)
+    psp_reference = models.CharField(max_length=512, blank=True, db_index=True)
+    idempotency_key = models.CharField(max_length=512, null=True, blank=True, unique=True)
+
+    class Meta:
+        ordering = ("pk",)
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="order_refund_amount_positive")
+        ]

@@ -1,0 +1,57 @@
+"""Emails with one-time links, sent from a Celery task.
+
+The mutation that asks for an email answers at once; building the token and
+talking to the mail server happens in the worker (in-process when Celery runs
+eagerly). Tasks take ids, not objects, and look the user up again: a user
+deactivated in between gets nothing.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+
+from .email_tokens import account_deletion_tokens, password_reset_tokens
+from .models import User
+from .redirects import with_query
+
+
+@shared_task
+def send_password_reset_email(user_id: int, redirect_url: str, channel: str | None = None) -> bool:
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return False
+    link = with_query(redirect_url, email=user.email, token=password_reset_tokens.make_token(user))
+    send_mail(
+        subject=f"Reset your {settings.SHOP_NAME} password",
+        message=(
+            f"Someone asked to reset the password of your {settings.SHOP_NAME} account.\n\n"
+            f"To choose a new password, open:\n{link}\n\n"
+            "If it was not you, ignore this email: your password stays as it is."
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[user.email],
+    )
+    return True
+
+
+@shared_task
+def send_account_deletion_email(
+    user_id: int, redirect_url: str, channel: str | None = None
+) -> bool:
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return False
+    link = with_query(redirect_url, token=account_deletion_tokens.make_token(user))
+    send_mail(
+        subject=f"Confirm closing your {settings.SHOP_NAME} account",
+        message=(
+            f"Someone asked to close your {settings.SHOP_NAME} account.\n\n"
+            f"To confirm, open:\n{link}\n\n"
+            "If it was not you, ignore this email and change your password."
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[user.email],
+    )
+    return True

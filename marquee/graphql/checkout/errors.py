@@ -1,0 +1,74 @@
+"""CheckoutError and its codes, as in Saleor (plus LICENCE_NOT_VALID for licensing)."""
+
+import graphene
+
+from ..core.mutations import error_type
+
+CHECKOUT_ERROR_CODES = [
+    "BILLING_ADDRESS_NOT_SET",
+    "CHECKOUT_NOT_FULLY_PAID",
+    "GRAPHQL_ERROR",
+    "PRODUCT_NOT_PUBLISHED",
+    "PRODUCT_UNAVAILABLE_FOR_PURCHASE",
+    "INSUFFICIENT_STOCK",
+    "INVALID",
+    "INVALID_SHIPPING_METHOD",
+    "NOT_FOUND",
+    "PAYMENT_ERROR",
+    "QUANTITY_GREATER_THAN_LIMIT",
+    "REQUIRED",
+    "SHIPPING_ADDRESS_NOT_SET",
+    "SHIPPING_METHOD_NOT_APPLICABLE",
+    "DELIVERY_METHOD_NOT_APPLICABLE",
+    "SHIPPING_METHOD_NOT_SET",
+    "SHIPPING_NOT_REQUIRED",
+    "TAX_ERROR",
+    "UNIQUE",
+    "VOUCHER_NOT_APPLICABLE",
+    "GIFT_CARD_NOT_APPLICABLE",
+    "ZERO_QUANTITY",
+    "MISSING_CHANNEL_SLUG",
+    "CHANNEL_INACTIVE",
+    "UNAVAILABLE_VARIANT_IN_CHANNEL",
+    "EMAIL_NOT_SET",
+    "NO_LINES",
+    "INACTIVE_PAYMENT",
+    "MISSING_ADDRESS_DATA",
+    # Reserved for the licensing layer's checkout validator.
+    "LICENCE_NOT_VALID",
+]
+
+CheckoutErrorCode = graphene.Enum("CheckoutErrorCode", [(c, c) for c in CHECKOUT_ERROR_CODES])
+
+
+class AddressTypeEnum(graphene.Enum):
+    BILLING = "BILLING"
+    SHIPPING = "SHIPPING"
+
+
+CheckoutError = error_type(
+    "CheckoutError",
+    CheckoutErrorCode,
+    {
+        "variants": graphene.List(
+            graphene.NonNull(graphene.ID), description="Variants the error is about."
+        ),
+        "lines": graphene.List(
+            graphene.NonNull(graphene.ID), description="Checkout lines the error is about."
+        ),
+        "address_type": graphene.Field(
+            AddressTypeEnum, description="The address the error is about."
+        ),
+    },
+)
+
+
+class DeliveryOptionsCalculateErrorCode(graphene.Enum):
+    GRAPHQL_ERROR = "GRAPHQL_ERROR"
+    NOT_FOUND = "NOT_FOUND"
+    INVALID = "INVALID"
+
+
+DeliveryOptionsCalculateError = error_type(
+    "DeliveryOptionsCalculateError", DeliveryOptionsCalculateErrorCode
+)

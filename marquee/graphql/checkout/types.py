@@ -1,0 +1,553 @@
+"""Checkout, its lines and shipping methods, in Saleor's shapes.
+
+Resolvers hold no rules: prices come from `merch.checkout.calculations`
+(through `CheckoutDataLoader`, one pricing pass per checkout per request),
+availability from `merch.checkout.shipping`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from dataclasses import dataclass
+
+import graphene
+from graphene import relay
+
+from marquee.merch.checkout.calculations import LineTotals
+from marquee.merch.pricing import quantize_price
+
+from ..accounts.types import Address
+from ..core.dataloaders import gather, then
+from ..core.money import Money, TaxedMoney
+from ..core.types import LANGUAGE_CODES, LanguageCodeEnum
+from ..merch import dataloaders as merch_loaders
+from ..merch.types.channel import Channel
+from ..merch.types.context import ChannelContext
+from ..merch.types.products import ProductVariant
+from .dataloaders import CheckoutDataLoader
+from .ids import to_global_id
+
+
+def _optional_type(module: str, name: str):
+    """A type another part of the API owns, if it exists (so both can evolve apart)."""
+    if importlib.util.find_spec(module) is None:
+        return None
+    return getattr(importlib.import_module(module), name, None)
+
+
+class CheckoutAuthorizeStatusEnum(graphene.Enum):
+    NONE = "NONE"
+    PARTIAL = "PARTIAL"
+    FULL = "FULL"
+
+
+class CheckoutChargeStatusEnum(graphene.Enum):
+    NONE = "NONE"
+    PARTIAL = "PARTIAL"
+    FULL = "FULL"
+    OVERCHARGED = "OVERCHARGED"
+
+
+class GatewayConfigLine(graphene.ObjectType):
+    field = graphene.String(required=True)
+    value = graphene.String()
+
+
+PaymentGateway = _optional_type("marquee.graphql.payments.types", "PaymentGateway")
+if PaymentGateway is None:
+
+    class PaymentGateway(graphene.ObjectType):
+        """A payment provider a checkout can pay with (none are listed yet)."""
+
+        id = graphene.ID(required=True)
+        name = graphene.String(required=True)
+        currencies = graphene.List(graphene.NonNull(graphene.String), required=True)
+        config = graphene.List(graphene.NonNull(GatewayConfigLine), required=True)
+
+
+class GiftCard(graphene.ObjectType):
+    """Saleor's gift card; Marquee sells none yet, so `Checkout.giftCards` is empty."""
+
+    display_code = graphene.String(required=True)
+    last_4_code_chars = graphene.String(required=True)
+    code = graphene.String(required=True)
+    is_active = graphene.Boolean(required=True)
+    initial_balance = graphene.Field(Money, required=True)
+    current_balance = graphene.Field(Money, required=True)
+    expiry_date = graphene.Date()
+
+    class Meta:
+        interfaces = (relay.Node,)
+
+
+@dataclass(frozen=True)
+class ShippingOption:
+    """A shipping method as offered to one checkout: its channel listing and whether it fits."""
+
+    listing: object  # ShippingMethodChannelListing, with `method` loaded
+    active: bool = True
+    message: str | None = None
+
+    @property
+    def method(self):
+        return self.listing.method
+
+
+class ShippingMethod(graphene.ObjectType):
+    name = graphene.String(required=True)
+    description = graphene.JSONString()
+    minimum_delivery_days = graphene.Int()
+    maximum_delivery_days = graphene.Int()
+    price = graphene.Field(Money, required=True, description="The price as listed in the channel.")
+    minimum_order_price = graphene.Field(Money)
+    maximum_order_price = graphene.Field(Money)
+    active = graphene.Boolean(required=True)
+    message = graphene.String()
+
+    class Meta:
+        interfaces = (relay.Node,)
+
+    @staticmethod
+    def resolve_id(root, _info):
+        return root.method.pk
+
+    @staticmethod
+    def resolve_name(root, _info):
+        return root.method.name
+
+    @staticmethod
+    def resolve_description(_root, _info):
+        return None
+
+    @staticmethod
+    def resolve_minimum_delivery_days(root, _info):
+        return root.method.minimum_delivery_days
+
+    @staticmethod
+    def resolve_maximum_delivery_days(root, _info):
+        return root.method.maximum_delivery_days
+
+    @staticmethod
+    def resolve_price(root, _info):
+        return quantize_price(root.listing.price_amount, root.listing.currency)
+
+    @staticmethod
+    def resolve_minimum_order_price(root, _info):
+        amount = root.listing.minimum_order_price_amount
+        return None if amount is None else quantize_price(amount, root.listing.currency)
+
+    @staticmethod
+    def resolve_maximum_order_price(root, _info):
+        amount = root.listing.maximum_order_price_amount
+        return None if amount is None else quantize_price(amount, root.listing.currency)
+
+
+class DeliveryMethod(graphene.Union):
+    """Saleor's union also has Warehouse (click and collect), which Marquee does not offer."""
+
+    class Meta:
+        types = (ShippingMethod,)
+
+    @classmethod
+    def resolve_type(cls, instance, info):
+        return ShippingMethod
+
+
+class Delivery(graphene.ObjectType):
+    id = graphene.ID(required=True)
+    shipping_method = graphene.Field(ShippingMethod)
+
+    @staticmethod
+    def resolve_id(root, _info):
+        return to_global_id("Delivery", root.method.pk)
+
+    @staticmethod
+    def resolve_shipping_method(root, _info):
+        return root
+
+
+class CheckoutProblemDeliveryMethodStale(graphene.ObjectType):
+    delivery = graphene.Field(Delivery, required=True)
+
+
+class CheckoutProblemDeliveryMethodInvalid(graphene.ObjectType):
+    delivery = graphene.Field(Delivery, required=True)
+
+
+class CheckoutLineProblemInsufficientStock(graphene.ObjectType):
+    available_quantity = graphene.Int()
+    line = graphene.Field(lambda: CheckoutLine, required=True)
+    variant = graphene.Field(ProductVariant, required=True)
+
+
+class CheckoutLineProblemVariantNotAvailable(graphene.ObjectType):
+    line = graphene.Field(lambda: CheckoutLine, required=True)
+
+
+class CheckoutLineProblem(graphene.Union):
+    class Meta:
+        types = (CheckoutLineProblemInsufficientStock, CheckoutLineProblemVariantNotAvailable)
+
+
+class CheckoutProblem(graphene.Union):
+    class Meta:
+        types = (
+            CheckoutProblemDeliveryMethodStale,
+            CheckoutProblemDeliveryMethodInvalid,
+            CheckoutLineProblemInsufficientStock,
+            CheckoutLineProblemVariantNotAvailable,
+        )
+
+
+@dataclass(frozen=True)
+class LineView:
+    totals: LineTotals
+    line_info: object  # merch.checkout.info.LineInfo
+    channel: object
+
+    @property
+    def variant_context(self):
+        return ChannelContext(self.totals.variant, self.channel)
+
+
+def _line_problems(info, lines: list[LineView]):
+    """Lines that cannot be bought as they are: not sold in the channel, or short of stock."""
+    loader = merch_loaders.QuantityAvailableByVariantChannelLoader(info.context)
+    tracked = [view for view in lines if view.totals.variant.track_inventory]
+    availability = gather([loader.load((v.totals.variant.pk, v.channel.pk)) for v in tracked])
+
+    def build(available):
+        by_line = dict(zip((v.totals.line.pk for v in tracked), available, strict=True))
+        problems = []
+        for view in lines:
+            listing = view.line_info.product_listing
+            if (
+                view.line_info.variant_listing is None
+                or listing is None
+                or not (listing.is_visible())
+            ):
+                problems.append(CheckoutLineProblemVariantNotAvailable(line=view))
+            elif (
+                view.totals.line.pk in by_line
+                and by_line[view.totals.line.pk] < view.totals.quantity
+            ):
+                problems.append(
+                    CheckoutLineProblemInsufficientStock(
+                        available_quantity=by_line[view.totals.line.pk],
+                        line=view,
+                        variant=view.variant_context,
+                    )
+                )
+        return problems
+
+    return then(availability, build)
+
+
+class CheckoutLine(graphene.ObjectType):
+    variant = graphene.Field(ProductVariant, required=True)
+    quantity = graphene.Int(required=True)
+    unit_price = graphene.Field(TaxedMoney, required=True)
+    undiscounted_unit_price = graphene.Field(Money, required=True)
+    total_price = graphene.Field(TaxedMoney, required=True)
+    undiscounted_total_price = graphene.Field(Money, required=True)
+    requires_shipping = graphene.Boolean(required=True)
+    problems = graphene.List(graphene.NonNull(CheckoutLineProblem))
+    is_gift = graphene.Boolean()
+
+    class Meta:
+        interfaces = (relay.Node,)
+
+    @staticmethod
+    def resolve_id(root, _info):
+        return str(root.totals.line.pk)
+
+    @staticmethod
+    def resolve_variant(root, _info):
+        return root.variant_context
+
+    @staticmethod
+    def resolve_quantity(root, _info):
+        return root.totals.quantity
+
+    @staticmethod
+    def resolve_unit_price(root, _info):
+        return root.totals.unit_price
+
+    @staticmethod
+    def resolve_undiscounted_unit_price(root, _info):
+        return root.totals.undiscounted_unit_price
+
+    @staticmethod
+    def resolve_total_price(root, _info):
+        return root.totals.total_price
+
+    @staticmethod
+    def resolve_undiscounted_total_price(root, _info):
+        unit = root.totals.undiscounted_unit_price
+        return quantize_price(unit.amount * root.totals.quantity, unit.currency)
+
+    @staticmethod
+    def resolve_requires_shipping(root, _info):
+        return root.line_info.requires_shipping
+
+    @staticmethod
+    def resolve_problems(root, info):
+        return _line_problems(info, [root])
+
+    @staticmethod
+    def resolve_is_gift(_root, _info):
+        return False
+
+
+def _data(info, checkout):
+    return CheckoutDataLoader(info.context).load(checkout)
+
+
+def _with_data(info, checkout, fn):
+    return then(_data(info, checkout), fn)
+
+
+def _chosen_option(checkout, data):
+    """The chosen shipping method, marked inactive if it no longer fits the checkout."""
+    listing = data.info.shipping_listing
+    if listing is None:
+        return None
+    available = any(opt.method_id == listing.method_id for opt in data.shipping_listings)
+    if available:
+        return ShippingOption(listing)
+    return ShippingOption(
+        listing, active=False, message="Not available for this address or order value."
+    )
+
+
+_User = _optional_type("marquee.graphql.accounts.types", "User")
+
+
+class Checkout(graphene.ObjectType):
+    created = graphene.DateTime(required=True)
+    updated_at = graphene.DateTime(required=True)
+    last_change = graphene.DateTime(required=True, deprecation_reason="Use `updatedAt` instead.")
+    if _User is not None:
+        user = graphene.Field(_User)
+    channel = graphene.Field(Channel, required=True)
+    billing_address = graphene.Field(Address)
+    shipping_address = graphene.Field(Address)
+    customer_note = graphene.String(required=True)
+    discount = graphene.Field(Money)
+    discount_name = graphene.String()
+    translated_discount_name = graphene.String()
+    voucher_code = graphene.String()
+    available_shipping_methods = graphene.NonNull(
+        graphene.List(graphene.NonNull(ShippingMethod)),
+        deprecation_reason="Use `shippingMethods` instead.",
+    )
+    shipping_methods = graphene.NonNull(graphene.List(graphene.NonNull(ShippingMethod)))
+    available_payment_gateways = graphene.NonNull(graphene.List(graphene.NonNull(PaymentGateway)))
+    email = graphene.String()
+    gift_cards = graphene.NonNull(graphene.List(graphene.NonNull(GiftCard)))
+    is_shipping_required = graphene.Boolean(required=True)
+    quantity = graphene.Int(required=True)
+    stock_reservation_expires = graphene.DateTime()
+    lines = graphene.NonNull(graphene.List(graphene.NonNull(CheckoutLine)))
+    shipping_price = graphene.Field(TaxedMoney, required=True)
+    delivery = graphene.Field(Delivery)
+    shipping_method = graphene.Field(ShippingMethod, deprecation_reason="Use `delivery` instead.")
+    delivery_method = graphene.Field(DeliveryMethod)
+    subtotal_price = graphene.Field(TaxedMoney, required=True)
+    tax_exemption = graphene.Boolean(required=True)
+    token = graphene.UUID(required=True)
+    total_price = graphene.Field(TaxedMoney, required=True)
+    total_balance = graphene.Field(Money, required=True)
+    language_code = graphene.Field(LanguageCodeEnum, required=True)
+    display_gross_prices = graphene.Boolean(required=True)
+    authorize_status = graphene.Field(CheckoutAuthorizeStatusEnum, required=True)
+    charge_status = graphene.Field(CheckoutChargeStatusEnum, required=True)
+    problems = graphene.List(graphene.NonNull(CheckoutProblem))
+
+    class Meta:
+        interfaces = (relay.Node,)
+
+    @staticmethod
+    def resolve_id(root, _info):
+        return str(root.token)
+
+    @staticmethod
+    def resolve_created(root, _info):
+        return root.created_at
+
+    @staticmethod
+    def resolve_updated_at(root, _info):
+        return root.last_change
+
+    @staticmethod
+    def resolve_user(root, _info):
+        return root.user if root.user_id else None
+
+    @staticmethod
+    def resolve_channel(root, _info):
+        return root.channel
+
+    @staticmethod
+    def resolve_billing_address(root, info):
+        return _with_data(info, root, lambda d: d.info.billing_address)
+
+    @staticmethod
+    def resolve_shipping_address(root, info):
+        return _with_data(info, root, lambda d: d.info.shipping_address)
+
+    @staticmethod
+    def resolve_discount(root, info):
+        return _with_data(info, root, lambda d: d.totals.discount)
+
+    @staticmethod
+    def resolve_discount_name(root, info):
+        def name(data):
+            voucher = data.totals.voucher
+            return (voucher.name or voucher.code) if voucher else None
+
+        return _with_data(info, root, name)
+
+    resolve_translated_discount_name = resolve_discount_name
+
+    @staticmethod
+    def resolve_voucher_code(root, _info):
+        return root.voucher_code or None
+
+    @staticmethod
+    def resolve_shipping_methods(root, info):
+        return _with_data(
+            info, root, lambda d: [ShippingOption(listing) for listing in d.shipping_listings]
+        )
+
+    resolve_available_shipping_methods = resolve_shipping_methods
+
+    @staticmethod
+    def resolve_available_payment_gateways(_root, _info):
+        return []
+
+    @staticmethod
+    def resolve_email(root, _info):
+        return root.email or None
+
+    @staticmethod
+    def resolve_gift_cards(_root, _info):
+        return []
+
+    @staticmethod
+    def resolve_is_shipping_required(root, info):
+        return _with_data(info, root, lambda d: d.info.is_shipping_required)
+
+    @staticmethod
+    def resolve_quantity(root, info):
+        return _with_data(info, root, lambda d: sum(lt.quantity for lt in d.totals.lines))
+
+    @staticmethod
+    def resolve_stock_reservation_expires(_root, _info):
+        return None
+
+    @staticmethod
+    def resolve_lines(root, info):
+        def views(data):
+            return [
+                LineView(totals=lt, line_info=li, channel=data.info.channel)
+                for lt, li in zip(data.totals.lines, data.info.lines, strict=True)
+            ]
+
+        return _with_data(info, root, views)
+
+    @staticmethod
+    def resolve_shipping_price(root, info):
+        return _with_data(info, root, lambda d: d.totals.shipping_price)
+
+    @staticmethod
+    def resolve_subtotal_price(root, info):
+        return _with_data(info, root, lambda d: d.totals.subtotal)
+
+    @staticmethod
+    def resolve_total_price(root, info):
+        return _with_data(info, root, lambda d: d.totals.total)
+
+    @staticmethod
+    def resolve_total_balance(root, info):
+        # Nothing is charged before payments exist: the balance is what is owed, negated.
+        return _with_data(info, root, lambda d: d.totals.total.gross * -1)
+
+    @staticmethod
+    def resolve_shipping_method(root, info):
+        return _with_data(info, root, lambda d: _chosen_option(root, d))
+
+    resolve_delivery_method = resolve_shipping_method
+    resolve_delivery = resolve_shipping_method
+
+    @staticmethod
+    def resolve_tax_exemption(_root, _info):
+        return False
+
+    @staticmethod
+    def resolve_language_code(root, _info):
+        name = root.language_code.replace("-", "_").upper()
+        return name if name in LANGUAGE_CODES else "EN"
+
+    @staticmethod
+    def resolve_display_gross_prices(root, _info):
+        return True
+
+    @staticmethod
+    def resolve_authorize_status(_root, _info):
+        return CheckoutAuthorizeStatusEnum.NONE
+
+    @staticmethod
+    def resolve_charge_status(_root, _info):
+        return CheckoutChargeStatusEnum.NONE
+
+    @staticmethod
+    def resolve_problems(root, info):
+        """Delivery and line problems; a method a mutation just cleared is reported here."""
+
+        def build(data):
+            problems = []
+            cleared = getattr(root, "invalidated_delivery", None)
+            if cleared is not None:
+                listing = _listing_or_bare(cleared, data)
+                problems.append(CheckoutProblemDeliveryMethodInvalid(delivery=listing))
+            chosen = _chosen_option(root, data)
+            if chosen is not None and not chosen.active:
+                problems.append(CheckoutProblemDeliveryMethodInvalid(delivery=chosen))
+            lines = [
+                LineView(totals=lt, line_info=li, channel=data.info.channel)
+                for lt, li in zip(data.totals.lines, data.info.lines, strict=True)
+            ]
+            return then(_line_problems(info, lines), lambda found: problems + found)
+
+        return _with_data(info, root, build)
+
+
+@dataclass(frozen=True)
+class _BareListing:
+    """A method without a listing in the channel, priced at zero for display."""
+
+    method: object
+    currency: str
+    price_amount: int = 0
+    minimum_order_price_amount: None = None
+    maximum_order_price_amount: None = None
+
+    @property
+    def method_id(self):
+        return self.method.pk
+
+
+def _listing_or_bare(method, data):
+    from marquee.merch.models import ShippingMethodChannelListing
+
+    listing = (
+        ShippingMethodChannelListing.objects.filter(method=method, channel=data.info.channel)
+        .select_related("method")
+        .first()
+    )
+    return ShippingOption(
+        listing or _BareListing(method=method, currency=data.info.currency),
+        active=False,
+        message="Cleared: not available for the new address or order value.",
+    )

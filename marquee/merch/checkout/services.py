@@ -1,0 +1,413 @@
+"""Every write to a checkout, each in one transaction.
+
+Services take domain values (primary keys, plain dicts, quantities) and
+raise `DomainError` with a stable code and the input field at fault; the
+transaction then rolls back, so a refused request writes nothing. The
+checkout row is locked (`SELECT ... FOR UPDATE`) for the duration of a
+change, so two concurrent edits of one cart apply one after the other.
+
+After any change that can affect delivery (lines, shipping address, voucher)
+the chosen shipping method is checked again; if it no longer applies it is
+cleared and left on `checkout.invalidated_delivery` for the caller to report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+
+from marquee.accounts.addresses import validate_address
+from marquee.accounts.models import Address
+from marquee.core.exceptions import DomainError, ErrorDetail
+
+from ..models import Channel, Checkout, CheckoutLine, ProductVariant, ShippingMethod
+from . import shipping
+from .calculations import calculate
+from .info import fetch_checkout_info
+from .validators import ADD, validate_lines
+from .vouchers import check_voucher, voucher_with_listing
+
+
+@dataclass(frozen=True)
+class LineInput:
+    variant_id: int
+    quantity: int
+
+
+@dataclass(frozen=True)
+class LineUpdate:
+    quantity: int
+    line_id: UUID | None = None
+    variant_id: int | None = None
+
+
+@dataclass(frozen=True)
+class AddressRules:
+    """Saleor's CheckoutAddressValidationRules; skipping the checks keeps only basic ones."""
+
+    check_required_fields: bool = True
+    check_fields_format: bool = True
+
+    @property
+    def check_fields(self) -> bool:
+        return self.check_required_fields or self.check_fields_format
+
+
+@dataclass
+class NewCheckout:
+    channel_slug: str | None
+    lines: list[LineInput] = field(default_factory=list)
+    email: str | None = None
+    shipping_address: dict | None = None
+    billing_address: dict | None = None
+    language_code: str | None = None
+    shipping_rules: AddressRules = field(default_factory=AddressRules)
+    billing_rules: AddressRules = field(default_factory=AddressRules)
+
+
+def _lock(checkout: Checkout) -> Checkout:
+    locked = Checkout.objects.select_for_update().select_related("channel").get(pk=checkout.pk)
+    locked.invalidated_delivery = None
+    return locked
+
+
+def _clean_email(email: str | None, field_name: str = "email") -> str:
+    email = (email or "").strip()
+    if not email:
+        raise DomainError.single("REQUIRED", "Email is required.", field=field_name)
+    try:
+        validate_email(email)
+    except ValidationError as error:
+        raise DomainError.single(
+            "INVALID", f"{email!r} is not a valid email address.", field=field_name
+        ) from error
+    return email.lower()
+
+
+def _save_address(existing: Address | None, data: dict, prefix: str, rules: AddressRules):
+    cleaned = validate_address(data, field_prefix=prefix, check_fields=rules.check_fields)
+    address = existing or Address()
+    for name, value in cleaned.items():
+        setattr(address, name, value)
+    address.save()
+    return address
+
+
+def _quantity_errors(quantities: list[tuple[int, int]], *, zero_removes: bool) -> None:
+    """Refuse impossible quantities before touching anything: [(index, quantity)]."""
+    limit = settings.MAX_CHECKOUT_LINE_QUANTITY
+    errors = []
+    for index, quantity in quantities:
+        where = f"lines.{index}.quantity"
+        if quantity < 0:
+            errors.append(ErrorDetail("INVALID", "Quantity cannot be negative.", where))
+        elif quantity == 0 and not zero_removes:
+            errors.append(ErrorDetail("ZERO_QUANTITY", "Quantity must be at least 1.", where))
+        elif quantity > limit:
+            errors.append(
+                ErrorDetail(
+                    "QUANTITY_GREATER_THAN_LIMIT",
+                    f"Cannot buy more than {limit} of one item in one checkout.",
+                    where,
+                )
+            )
+    if errors:
+        raise DomainError(*errors)
+
+
+def _variants(variant_ids: set[int]) -> dict[int, ProductVariant]:
+    found = ProductVariant.objects.in_bulk(list(variant_ids))
+    missing = sorted(variant_ids - set(found))
+    if missing:
+        raise DomainError.single(
+            "NOT_FOUND",
+            "Some variants do not exist.",
+            field="lines",
+            variants=missing,
+        )
+    return found
+
+
+def _write_quantities(checkout: Checkout, wanted: dict[int, int]) -> set[int]:
+    """Set lines' quantities by variant (0 removes); returns the variants added or raised."""
+    existing = {line.variant_id: line for line in checkout.lines.all()}
+    changed = set()
+    for variant_id, quantity in wanted.items():
+        line = existing.get(variant_id)
+        if quantity == 0:
+            if line is not None:
+                line.delete()
+            continue
+        if line is None:
+            CheckoutLine.objects.create(checkout=checkout, variant_id=variant_id, quantity=quantity)
+        elif line.quantity != quantity:
+            line.quantity = quantity
+            line.save(update_fields=["quantity"])
+        changed.add(variant_id)
+    return changed
+
+
+def _validate_changed(checkout: Checkout, variant_ids: set[int]):
+    info = fetch_checkout_info(checkout)
+    validate_lines(info, [li for li in info.lines if li.variant.pk in variant_ids], ADD)
+    return info
+
+
+def _recheck_delivery(checkout: Checkout, info=None) -> None:
+    """Clear a shipping method the checkout can no longer use (and remember it)."""
+    if checkout.shipping_method_id is None:
+        return
+    info = info or fetch_checkout_info(checkout)
+    totals = calculate(info)
+    if shipping.is_method_available(info, totals, checkout.shipping_method_id):
+        return
+    checkout.invalidated_delivery = ShippingMethod.objects.filter(
+        pk=checkout.shipping_method_id
+    ).first()
+    checkout.shipping_method = None
+    checkout.save(update_fields=["shipping_method", "last_change"])
+
+
+def _touch(checkout: Checkout, *fields: str) -> None:
+    checkout.save(update_fields=[*fields, "last_change"])
+
+
+@transaction.atomic
+def create_checkout(data: NewCheckout, user=None) -> Checkout:
+    if not data.channel_slug:
+        raise DomainError.single("REQUIRED", "A channel is required.", field="channel")
+    channel = Channel.objects.filter(slug=data.channel_slug).first()
+    if channel is None:
+        raise DomainError.single(
+            "NOT_FOUND", f"Channel {data.channel_slug!r} does not exist.", field="channel"
+        )
+    if not channel.is_active:
+        raise DomainError.single(
+            "CHANNEL_INACTIVE", f"Channel {channel.slug!r} is not active.", field="channel"
+        )
+    signed_in = user is not None and user.is_authenticated
+    email = _clean_email(data.email) if data.email else (user.email if signed_in else "")
+    _quantity_errors([(i, line.quantity) for i, line in enumerate(data.lines)], zero_removes=False)
+    wanted: dict[int, int] = {}
+    for line in data.lines:
+        wanted[line.variant_id] = wanted.get(line.variant_id, 0) + line.quantity
+    _variants(set(wanted))
+
+    checkout = Checkout(
+        channel=channel,
+        currency=channel.currency_code,
+        email=email,
+        user=user if signed_in else None,
+        language_code=data.language_code or settings.LANGUAGE_CODE,
+    )
+    if data.shipping_address is not None:
+        checkout.shipping_address = _save_address(
+            None, data.shipping_address, "shipping_address.", data.shipping_rules
+        )
+    if data.billing_address is not None:
+        checkout.billing_address = _save_address(
+            None, data.billing_address, "billing_address.", data.billing_rules
+        )
+    checkout.save()
+    checkout.invalidated_delivery = None
+    _write_quantities(checkout, wanted)
+    _validate_changed(checkout, set(wanted))
+    return checkout
+
+
+@transaction.atomic
+def add_lines(checkout: Checkout, lines: list[LineInput]) -> Checkout:
+    checkout = _lock(checkout)
+    _quantity_errors([(i, line.quantity) for i, line in enumerate(lines)], zero_removes=False)
+    _variants({line.variant_id for line in lines})
+    current = dict(checkout.lines.values_list("variant_id", "quantity"))
+    wanted: dict[int, int] = {}
+    for line in lines:
+        wanted[line.variant_id] = wanted.get(line.variant_id, current.get(line.variant_id, 0))
+        wanted[line.variant_id] += line.quantity
+    changed = _write_quantities(checkout, wanted)
+    info = _validate_changed(checkout, changed)
+    _touch(checkout)
+    _recheck_delivery(checkout, info)
+    return checkout
+
+
+@transaction.atomic
+def update_lines(checkout: Checkout, updates: list[LineUpdate]) -> Checkout:
+    """Set quantities of lines named by line ID or variant; quantity 0 removes the line."""
+    checkout = _lock(checkout)
+    _quantity_errors([(i, u.quantity) for i, u in enumerate(updates)], zero_removes=True)
+    lines = {line.pk: line for line in checkout.lines.all()}
+    wanted: dict[int, int] = {}
+    for index, update in enumerate(updates):
+        if update.line_id is not None:
+            line = lines.get(update.line_id)
+            if line is None:
+                raise DomainError.single(
+                    "NOT_FOUND",
+                    "The checkout has no such line.",
+                    field=f"lines.{index}.line_id",
+                    lines=[update.line_id],
+                )
+            wanted[line.variant_id] = update.quantity
+        elif update.variant_id is not None:
+            _variants({update.variant_id})
+            wanted[update.variant_id] = update.quantity
+        else:
+            raise DomainError.single(
+                "REQUIRED", "Give lineId or variantId.", field=f"lines.{index}.line_id"
+            )
+    changed = _write_quantities(checkout, wanted)
+    info = _validate_changed(checkout, changed)
+    _touch(checkout)
+    _recheck_delivery(checkout, info)
+    return checkout
+
+
+@transaction.atomic
+def delete_lines(checkout: Checkout, line_ids: list[UUID]) -> Checkout:
+    checkout = _lock(checkout)
+    existing = set(checkout.lines.values_list("pk", flat=True))
+    missing = [line_id for line_id in line_ids if line_id not in existing]
+    if missing:
+        raise DomainError.single(
+            "NOT_FOUND", "The checkout has no such line.", field="line_id", lines=missing
+        )
+    CheckoutLine.objects.filter(checkout=checkout, pk__in=line_ids).delete()
+    _touch(checkout)
+    _recheck_delivery(checkout)
+    return checkout
+
+
+@transaction.atomic
+def update_email(checkout: Checkout, email: str) -> Checkout:
+    checkout = _lock(checkout)
+    checkout.email = _clean_email(email)
+    _touch(checkout, "email")
+    return checkout
+
+
+@transaction.atomic
+def update_shipping_address(checkout: Checkout, data: dict, rules: AddressRules) -> Checkout:
+    checkout = _lock(checkout)
+    existing = checkout.shipping_address if checkout.shipping_address_id else None
+    checkout.shipping_address = _save_address(existing, data, "shipping_address.", rules)
+    _touch(checkout, "shipping_address")
+    _recheck_delivery(checkout)
+    return checkout
+
+
+@transaction.atomic
+def update_billing_address(checkout: Checkout, data: dict, rules: AddressRules) -> Checkout:
+    checkout = _lock(checkout)
+    existing = checkout.billing_address if checkout.billing_address_id else None
+    checkout.billing_address = _save_address(existing, data, "billing_address.", rules)
+    _touch(checkout, "billing_address")
+    return checkout
+
+
+@transaction.atomic
+def set_delivery_method(
+    checkout: Checkout,
+    method_id: int | None,
+    *,
+    field_name: str = "delivery_method_id",
+    code: str = "DELIVERY_METHOD_NOT_APPLICABLE",
+) -> Checkout:
+    """Choose a shipping method (None clears it); it must be available to this checkout."""
+    checkout = _lock(checkout)
+    if method_id is None:
+        checkout.shipping_method = None
+        _touch(checkout, "shipping_method")
+        return checkout
+    if not ShippingMethod.objects.filter(pk=method_id).exists():
+        raise DomainError.single(
+            "NOT_FOUND", "This shipping method does not exist.", field=field_name
+        )
+    info = fetch_checkout_info(checkout)
+    if not info.is_shipping_required:
+        raise DomainError.single(
+            "SHIPPING_NOT_REQUIRED", "Nothing in this checkout needs shipping.", field=field_name
+        )
+    if info.shipping_address is None:
+        raise DomainError.single(
+            "SHIPPING_ADDRESS_NOT_SET",
+            "Set a shipping address before choosing a shipping method.",
+            field=field_name,
+        )
+    if not shipping.is_method_available(info, calculate(info), method_id):
+        raise DomainError.single(
+            code,
+            "This shipping method is not available for the checkout's address, "
+            "channel or order value.",
+            field=field_name,
+        )
+    checkout.shipping_method_id = method_id
+    _touch(checkout, "shipping_method")
+    return checkout
+
+
+@transaction.atomic
+def add_promo_code(checkout: Checkout, code: str) -> Checkout:
+    checkout = _lock(checkout)
+    info = fetch_checkout_info(checkout)
+    voucher, listing = voucher_with_listing(code, info.channel)
+    check_voucher(voucher, listing, calculate(info).subtotal.gross)
+    checkout.voucher_code = voucher.code
+    _touch(checkout, "voucher_code")
+    _recheck_delivery(checkout)
+    return checkout
+
+
+@transaction.atomic
+def remove_promo_code(
+    checkout: Checkout, code: str | None = None, voucher_id: int | None = None
+) -> Checkout:
+    """Remove the checkout's voucher if it is the one named; another code changes nothing."""
+    checkout = _lock(checkout)
+    if not checkout.voucher_code:
+        return checkout
+    current = (checkout.voucher_code or "").lower()
+    matches = bool(code) and code.strip().lower() == current
+    if voucher_id is not None:
+        voucher, _ = voucher_with_listing(checkout.voucher_code, checkout.channel)
+        matches = matches or (voucher is not None and voucher.pk == voucher_id)
+    if matches:
+        checkout.voucher_code = ""
+        _touch(checkout, "voucher_code")
+        _recheck_delivery(checkout)
+    return checkout
+
+
+@transaction.atomic
+def attach_customer(checkout: Checkout, user) -> Checkout:
+    if user is None or not user.is_authenticated:
+        raise DomainError.single("INVALID", "Sign in to attach the checkout to your account.")
+    checkout = _lock(checkout)
+    checkout.user = user
+    checkout.email = user.email
+    _touch(checkout, "user", "email")
+    return checkout
+
+
+@transaction.atomic
+def detach_customer(checkout: Checkout, user) -> Checkout:
+    if user is None or not user.is_authenticated:
+        raise DomainError.single("INVALID", "Sign in to detach the checkout from your account.")
+    checkout = _lock(checkout)
+    checkout.user = None
+    _touch(checkout, "user")
+    return checkout
+
+
+@transaction.atomic
+def update_language_code(checkout: Checkout, language_code: str) -> Checkout:
+    checkout = _lock(checkout)
+    checkout.language_code = language_code
+    _touch(checkout, "language_code")
+    return checkout

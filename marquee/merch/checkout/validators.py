@@ -1,0 +1,160 @@
+"""Checkout validators: the extension point every checkout rule plugs into.
+
+Two registries:
+
+- line validators run, in registration order, for every line a buyer adds or changes
+  (checkoutCreate, checkoutLinesAdd, checkoutLinesUpdate) and for every line
+  again when the checkout is completed;
+- completion validators run once for the whole checkout before it becomes
+  an order.
+
+A validator receives a read-only description of what is being checked and
+returns (or yields) `ErrorDetail`s; returning nothing means "fine". The
+first line validator that objects to a line gives that line's errors. Merch
+registers its own rules in `rules.py` exactly the way another app (the
+licence gate, for instance) registers from its `AppConfig.ready()`, so a new
+rule is a new registration, never an edit to checkout code:
+
+    from marquee.merch.checkout.validators import register_line_validator
+
+    @register_line_validator
+    def licensed(check):
+        if not licence_covers(check.product, check.channel):
+            yield ErrorDetail("LICENCE_NOT_VALID", "...", field="lines",
+                              extra={"variants": [check.variant.pk]})
+
+Errors carry `variants` / `lines` (primary keys) in `extra`; the API turns
+them into global IDs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from marquee.core.exceptions import DomainError, ErrorDetail
+
+from ..models import Checkout
+from ..selectors import quantity_available
+from .calculations import CheckoutTotals, calculate
+from .info import CheckoutInfo, LineInfo, fetch_checkout_info
+
+ADD = "add"
+COMPLETE = "complete"
+
+
+@dataclass(frozen=True)
+class LineCheck:
+    """One line as a validator sees it: the quantity the line would have after the change."""
+
+    info: CheckoutInfo
+    line: LineInfo
+    quantity: int
+    quantity_available: int
+    stage: str  # ADD or COMPLETE
+
+    @property
+    def channel(self):
+        return self.info.channel
+
+    @property
+    def variant(self):
+        return self.line.variant
+
+    @property
+    def product(self):
+        return self.line.product
+
+    @property
+    def user(self):
+        return self.info.checkout.user if self.info.checkout.user_id else None
+
+
+LineValidator = Callable[[LineCheck], Iterable[ErrorDetail] | None]
+CompletionValidator = Callable[[CheckoutInfo, CheckoutTotals], Iterable[ErrorDetail] | None]
+
+_line_validators: list[LineValidator] = []
+_completion_validators: list[CompletionValidator] = []
+
+
+def register_line_validator(fn: LineValidator) -> LineValidator:
+    """Add a rule every checkout line must pass; usable as a decorator."""
+    if fn not in _line_validators:
+        _line_validators.append(fn)
+    return fn
+
+
+def unregister_line_validator(fn: LineValidator) -> None:
+    if fn in _line_validators:
+        _line_validators.remove(fn)
+
+
+def register_completion_validator(fn: CompletionValidator) -> CompletionValidator:
+    """Add a rule a whole checkout must pass before completion; usable as a decorator."""
+    if fn not in _completion_validators:
+        _completion_validators.append(fn)
+    return fn
+
+
+def unregister_completion_validator(fn: CompletionValidator) -> None:
+    if fn in _completion_validators:
+        _completion_validators.remove(fn)
+
+
+def _collect(result: Any) -> list[ErrorDetail]:
+    if result is None:
+        return []
+    if isinstance(result, ErrorDetail):
+        return [result]
+    return list(result)
+
+
+def line_errors(info: CheckoutInfo, lines: list[LineInfo], stage: str) -> list[ErrorDetail]:
+    """Run every line validator on the given lines (one stock query for all of them)."""
+    if not lines:
+        return []
+    available = quantity_available([line.variant.pk for line in lines], info.channel.pk)
+    errors: list[ErrorDetail] = []
+    for line in lines:
+        check = LineCheck(
+            info=info,
+            line=line,
+            quantity=line.quantity,
+            quantity_available=available.get(line.variant.pk, 0),
+            stage=stage,
+        )
+        for validator in list(_line_validators):
+            found = _collect(validator(check))
+            if found:
+                # One reason per line: a line not sold in the channel need not
+                # also be told it is out of stock.
+                errors.extend(found)
+                break
+    return errors
+
+
+def validate_lines(info: CheckoutInfo, lines: list[LineInfo], stage: str = ADD) -> None:
+    errors = line_errors(info, lines, stage)
+    if errors:
+        raise DomainError(*errors)
+
+
+def validate_checkout_for_completion(
+    checkout: Checkout, info: CheckoutInfo | None = None
+) -> CheckoutTotals:
+    """Raise DomainError with every reason the checkout cannot become an order.
+
+    Runs the completion validators (email, addresses, delivery, voucher...)
+    and every line validator on every line; stock is checked, not reserved.
+    Returns the checkout's totals, so the caller need not compute them again.
+    """
+    info = info or fetch_checkout_info(checkout)
+    totals = calculate(info)
+    errors: list[ErrorDetail] = []
+    for validator in list(_completion_validators):
+        errors.extend(_collect(validator(info, totals)))
+    errors.extend(line_errors(info, info.lines, COMPLETE))
+    if errors:
+        raise DomainError(*errors)
+    return totals

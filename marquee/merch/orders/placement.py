@@ -1,0 +1,214 @@
+"""checkoutComplete: a paid checkout becomes an order, exactly once.
+
+Everything happens in the caller's transaction, in this order:
+
+1. lock the checkout row (SELECT ... FOR UPDATE), so concurrent completes
+   of one checkout run one after another; a checkout already completed is
+   gone, and its order is found by `checkout_token` and returned again;
+2. validate and price it (the checkout package's validators and totals);
+3. require payment: the checkout's transactions must cover the total;
+4. write the order, its lines (snapshots), address copies, move the
+   transactions, count the voucher use (conditional UPDATE), claim stock
+   (see `allocation`), record PLACED, delete the checkout;
+5. after commit, queue the confirmation email.
+
+Any DomainError rolls all of it back. Statements are constant in the
+number of lines except one UPDATE per stock row claimed (see
+tests/orders/test_query_counts.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F, Q
+
+from marquee.core.exceptions import DomainError
+
+from ..checkout.info import fetch_checkout_info
+from ..checkout.validators import validate_checkout_for_completion
+from ..models import (
+    Checkout,
+    Order,
+    OrderEventType,
+    OrderLine,
+    OrderStatus,
+    TransactionItem,
+    Voucher,
+)
+from ..pricing import quantize_price
+from . import allocation, events
+from .payment_status import charge_status, transaction_sums
+
+
+@dataclass
+class Placed:
+    order: Order
+    created: bool
+
+
+def _owner(checkout, user):
+    if checkout.user_id:
+        return checkout.user
+    if user is not None and getattr(user, "is_authenticated", False):
+        return user
+    return None
+
+
+def _require_payment(checkout, total: Decimal) -> dict[str, Decimal]:
+    sums = transaction_sums(checkout=checkout)
+    covered = sums["charged"] + sums["authorized"]
+    if covered < total:
+        raise DomainError.single(
+            "CHECKOUT_NOT_FULLY_PAID",
+            f"The checkout's payments ({covered:.2f} {checkout.currency}) do not cover its "
+            f"total ({total:.2f} {checkout.currency}). Pay the rest with transactionInitialize "
+            "first.",
+            field="id",
+        )
+    return sums
+
+
+def _use_voucher(voucher) -> None:
+    """Count one use; the WHERE makes the limit hold under concurrency."""
+    if voucher is None:
+        return
+    used = Voucher.objects.filter(
+        Q(usage_limit__isnull=True) | Q(used__lt=F("usage_limit")), pk=voucher.pk
+    ).update(used=F("used") + 1)
+    if not used:
+        raise DomainError.single(
+            "VOUCHER_NOT_APPLICABLE",
+            f"Voucher {voucher.code} has reached its usage limit.",
+            field="promo_code",
+        )
+
+
+def _order_lines(order, info, totals) -> list[OrderLine]:
+    language = (info.checkout.language_code or "").lower()
+    lines = []
+    for index, (line_info, line_totals) in enumerate(zip(info.lines, totals.lines, strict=True)):
+        variant, product = line_info.variant, line_info.product
+        translations = (getattr(product, "translations", None) or {}).get(language) or {}
+        undiscounted_total = line_totals.undiscounted_total_price
+        quantity = line_info.quantity
+        lines.append(
+            OrderLine(
+                order=order,
+                variant=variant,
+                product_name=product.name,
+                variant_name=variant.name,
+                translated_product_name=translations.get("name", ""),
+                product_sku=variant.sku or "",
+                product_id=product.pk,
+                is_shipping_required=line_info.requires_shipping,
+                quantity=quantity,
+                currency=totals.currency,
+                undiscounted_unit_price_net_amount=_unit(undiscounted_total.net, quantity),
+                undiscounted_unit_price_gross_amount=_unit(undiscounted_total.gross, quantity),
+                unit_price_net_amount=line_totals.unit_price.net.amount,
+                unit_price_gross_amount=line_totals.unit_price.gross.amount,
+                total_price_net_amount=line_totals.total_price.net.amount,
+                total_price_gross_amount=line_totals.total_price.gross.amount,
+                unit_discount_amount=_unit(line_totals.discount, quantity),
+                tax_rate=line_totals.tax_rate,
+                sort_order=index,
+            )
+        )
+    return OrderLine.objects.bulk_create(lines)
+
+
+def _unit(total, quantity: int) -> Decimal:
+    """A unit price for display, rounded once (ROUND_HALF_UP); line totals stay exact."""
+    return quantize_price(total.amount / quantity, total.currency).amount
+
+
+def complete_checkout(checkout_token, *, user=None, customer_note: str | None = None) -> Placed:
+    checkout = (
+        Checkout.objects.select_for_update(of=("self",))
+        .select_related("channel", "shipping_address", "billing_address", "user")
+        .filter(pk=checkout_token)
+        .first()
+    )
+    if checkout is None:
+        order = Order.objects.filter(checkout_token=checkout_token).first()
+        if order is not None:
+            return Placed(order=order, created=False)
+        raise DomainError.single(
+            "NOT_FOUND", f"Checkout {checkout_token} does not exist.", field="id"
+        )
+
+    info = fetch_checkout_info(checkout)
+    totals = validate_checkout_for_completion(checkout, info)
+    sums = _require_payment(checkout, totals.total.gross.amount)
+
+    owner = _owner(checkout, user)
+    shipping_address = checkout.shipping_address.copy() if checkout.shipping_address_id else None
+    billing_address = checkout.billing_address.copy() if checkout.billing_address_id else None
+    voucher = totals.voucher
+    undiscounted_total = totals.subtotal + totals.shipping_price
+    order = Order.objects.create(
+        checkout_token=checkout.token,
+        status=OrderStatus.UNFULFILLED,
+        charge_status=charge_status(totals.total.gross.amount, sums["charged"], sums["refunded"]),
+        user=owner,
+        user_email=checkout.email or (owner.email if owner else ""),
+        language_code=checkout.language_code,
+        channel=checkout.channel,
+        currency=totals.currency,
+        shipping_address=shipping_address,
+        billing_address=billing_address,
+        shipping_method=info.shipping_method,
+        shipping_method_name=info.shipping_method.name if info.shipping_method else "",
+        shipping_price_net_amount=totals.shipping_price.net.amount,
+        shipping_price_gross_amount=totals.shipping_price.gross.amount,
+        subtotal_net_amount=totals.subtotal.net.amount,
+        subtotal_gross_amount=totals.subtotal.gross.amount,
+        undiscounted_total_net_amount=undiscounted_total.net.amount,
+        undiscounted_total_gross_amount=undiscounted_total.gross.amount,
+        total_net_amount=totals.total.net.amount,
+        total_gross_amount=totals.total.gross.amount,
+        total_charged_amount=sums["charged"],
+        total_refunded_amount=sums["refunded"],
+        voucher=voucher,
+        voucher_code=voucher.code if voucher else "",
+        discount_amount=totals.discount.amount,
+        discount_name=(voucher.name or voucher.code) if voucher else "",
+        customer_note=customer_note if customer_note is not None else checkout.customer_note,
+    )
+    lines = _order_lines(order, info, totals)
+    TransactionItem.objects.filter(checkout=checkout).update(order=order, checkout=None)
+    _use_voucher(voucher)
+    allocation.allocate(
+        [
+            allocation.Demand(
+                order_line=line,
+                variant_id=line_info.variant.pk,
+                quantity=line.quantity,
+                label=_label(line),
+            )
+            for line, line_info in zip(lines, info.lines, strict=True)
+            if line_info.variant.track_inventory
+        ],
+        channel_id=checkout.channel_id,
+        country=shipping_address.country if shipping_address else None,
+    )
+    events.record(order, OrderEventType.PLACED, user=user, checkout=str(checkout.token))
+    checkout.delete()
+
+    order_id = order.pk
+
+    def queue_confirmation():
+        from ..tasks import send_order_confirmation
+
+        send_order_confirmation.delay(str(order_id))
+
+    transaction.on_commit(queue_confirmation)
+    return Placed(order=order, created=True)
+
+
+def _label(line: OrderLine) -> str:
+    name = f"{line.product_name} ({line.variant_name})" if line.variant_name else line.product_name
+    return f"{name}, SKU {line.product_sku}" if line.product_sku else name

@@ -1,0 +1,47 @@
+"""Celery tasks of the merch domain (eager in-process without a broker)."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.db import transaction
+
+logger = logging.getLogger("marquee.merch.tasks")
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_order_confirmation(order_id: str) -> bool:
+    """Mail the buyer their order; retried on mail-server trouble, sent at most once."""
+    from .models import Order
+    from .orders.emails import send_confirmation
+
+    with transaction.atomic():
+        order = Order.objects.select_for_update().filter(pk=order_id).first()
+        if order is None:
+            logger.warning("order %s vanished before its confirmation was sent", order_id)
+            return False
+        return send_confirmation(order)
+
+
+@shared_task
+def retry_stripe_event(provider_event_id: int, attempt: int = 1) -> str:
+    """Apply a Stripe event whose payment was not recorded yet when it arrived."""
+    from .models import ProviderEvent
+    from .payments import stripe_events
+    from .payments.webhooks import schedule_retry
+
+    with transaction.atomic():
+        event = ProviderEvent.objects.get(pk=provider_event_id)
+        outcome = stripe_events.handle(event.payload)
+        if outcome == stripe_events.MISSING:
+            if attempt < settings.STRIPE_WEBHOOK_MAX_RETRIES:
+                schedule_retry(provider_event_id, attempt + 1)
+            else:
+                logger.error(
+                    "stripe event %s: payment still unknown after %s attempts",
+                    event.event_id,
+                    attempt,
+                )
+    return outcome

@@ -1,0 +1,64 @@
+"""The confirmation email through a real Celery worker on Redis (not eager)."""
+
+import time
+import uuid
+
+import pytest
+from celery import Celery
+from celery.contrib.testing.worker import start_worker
+from django.core import mail
+
+from marquee.celeryconf import app
+from marquee.merch import models as m
+from marquee.merch.orders.placement import complete_checkout
+
+from .conftest import ShopBuilder
+
+BROKER = "redis://127.0.0.1:6379/13"
+# A queue of this run's own: another test run on the same Redis must not take our tasks.
+QUEUE = f"marquee-orders-test-{uuid.uuid4().hex}"
+
+
+@pytest.fixture
+def real_worker():
+    """A Celery app of the test's own on Redis, made current so that shared tasks
+    (send_order_confirmation.delay) publish through it; a worker thread consumes."""
+    worker_app = Celery("marquee-test", set_as_current=False)
+    worker_app.config_from_object("django.conf:settings", namespace="CELERY")
+    worker_app.conf.update(
+        broker_url=BROKER,
+        task_always_eager=False,
+        result_backend=None,
+        task_default_queue=QUEUE,
+    )
+    worker_app.autodiscover_tasks(force=True)
+    worker_app.set_current()
+    worker_app.set_default()
+    try:
+        with start_worker(worker_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            yield worker_app
+    finally:
+        app.set_current()
+        app.set_default()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_order_confirmation_sent_by_a_worker(real_worker):
+    shop = ShopBuilder()
+    (tee,) = shop.variants("Tee")
+    checkout = shop.checkout([(tee, 2)], email="buyer@example.com")
+    shop.pay(checkout)
+    from django.db import transaction
+
+    with transaction.atomic():
+        order = complete_checkout(checkout.token).order
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not mail.outbox:
+        time.sleep(0.1)
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["buyer@example.com"]
+    assert f"order #{order.number} confirmed" in message.subject
+    assert "2 x Tee" in message.body
+    assert message.alternatives[0][1] == "text/html"
+    assert m.OrderEvent.objects.filter(order=order, type="email_sent").count() == 1
