@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "marquee.accounts",
     "marquee.films",
     "marquee.merch",
+    "marquee.licensing",
 ]
 
 MIDDLEWARE = [

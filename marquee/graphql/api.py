@@ -5,6 +5,7 @@ import graphene
 from .accounts.schema import AccountsMutations, AccountsQueries
 from .checkout.schema import CheckoutMutations, CheckoutQueries
 from .films.schema import FilmQueries
+from .licensing.schema import LicensingMutations, LicensingQueries
 from .merch.schema import MerchQueries
 from .merch.types.attributes import ALL_ASSIGNED_TYPES
 from .orders.schema import OrdersMutations, OrdersQueries
@@ -20,6 +21,7 @@ class Query(
     CheckoutQueries,
     OrdersQueries,
     PaymentsQueries,
+    LicensingQueries,
     graphene.ObjectType,
 ):
     pass
@@ -30,6 +32,7 @@ class Mutation(
     CheckoutMutations,
     OrdersMutations,
     PaymentsMutations,
+    LicensingMutations,
     graphene.ObjectType,
 ):
     pass

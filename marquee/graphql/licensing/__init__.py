@@ -1,0 +1,1 @@
+"""The licence register's API: licensors, properties, licences, royalty terms, approvals."""
