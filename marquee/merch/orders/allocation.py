@@ -1,22 +1,22 @@
 """Stock allocation that cannot oversell, whatever the concurrency.
 
-Each stock row is claimed with ONE conditional UPDATE that reads and writes
-the row under its own row lock:
+Allocation takes three statements, whatever the number of lines:
 
-    UPDATE merch_stock SET quantity_allocated = quantity_allocated + take
-    FROM (SELECT id, LEAST(n, quantity - quantity_allocated) AS take
-          FROM merch_stock WHERE id = %s AND quantity > quantity_allocated
-          FOR UPDATE) ...
+1. one SELECT ... FOR UPDATE locks every candidate stock row (warehouses
+   serving the channel and the destination), in id order, so two orders
+   never wait on each other in opposite directions. Once a lock is granted
+   PostgreSQL returns the row's newest committed version, so the free units
+   read here are counted inside the lock — never outside it (the mistake
+   behind Saleor's oversells);
+2. the plan is made from those locked rows in Python: a line may be split
+   across warehouses, preferred in warehouse order;
+3. one UPDATE ... FROM (VALUES ...) applies the plan, still conditional
+   (`quantity - quantity_allocated >= take`) as a second guard, and must
+   touch every planned row; then one bulk INSERT of the allocations.
 
-Nothing is counted outside that lock: the number of units free is read by
-the same statement that takes them, after any concurrent transaction on the
-row has committed (PostgreSQL re-reads the newest row version once the lock
-is granted). A line may be split across warehouses; rows are visited in one
-global order (variant, warehouse, stock id) so two orders never wait on each
-other in opposite directions. If a line cannot be covered, `DomainError
-INSUFFICIENT_STOCK` is raised and the caller's transaction rolls back every
-claim made so far. The CHECK constraint quantity_allocated <= quantity is a
-second, independent guard.
+If a line cannot be covered, `DomainError INSUFFICIENT_STOCK` is raised
+before anything is written and the caller's transaction rolls back. The
+CHECK constraint quantity_allocated <= quantity is a third, independent guard.
 """
 
 from __future__ import annotations
@@ -31,17 +31,6 @@ from marquee.core.exceptions import DomainError, ErrorDetail
 
 from ..models import Allocation, FulfillmentLine, Stock, Warehouse
 
-_TAKE_SQL = """
-UPDATE merch_stock AS s
-   SET quantity_allocated = s.quantity_allocated + t.take
-  FROM (SELECT id, LEAST(%s, quantity - quantity_allocated) AS take
-          FROM merch_stock
-         WHERE id = %s AND quantity > quantity_allocated
-           FOR UPDATE) AS t
- WHERE s.id = t.id
-RETURNING t.take
-"""
-
 
 @dataclass
 class Demand:
@@ -53,8 +42,16 @@ class Demand:
     label: str
 
 
-def candidate_stocks(variant_ids, channel_id: int, country: str | None) -> dict[int, list[int]]:
-    """Stock ids per variant, in allocation order, for warehouses that may ship this order.
+@dataclass
+class _Row:
+    id: int
+    variant_id: int
+    free: int
+    warehouse_slug: str
+
+
+def _eligible_warehouses(channel_id: int, country: str | None):
+    """Warehouses that may ship this order.
 
     A warehouse qualifies when it serves the channel and, for a known
     destination, belongs to a shipping zone covering that country. A
@@ -66,41 +63,62 @@ def candidate_stocks(variant_ids, channel_id: int, country: str | None) -> dict[
         warehouses = warehouses.filter(
             Q(shipping_zones__countries__contains=country) | Q(shipping_zones__isnull=True)
         )
+    return warehouses
+
+
+def _lock_candidates(variant_ids, channel_id: int, country: str | None) -> dict[int, list[_Row]]:
+    """Lock the candidate stock rows (id order) and group them per variant, preferred first."""
     rows = (
         Stock.objects.filter(product_variant_id__in=set(variant_ids))
-        .filter(warehouse_id__in=warehouses.values("id"))
-        .order_by("product_variant_id", "warehouse__slug", "id")
-        .values_list("id", "product_variant_id")
+        .filter(warehouse_id__in=_eligible_warehouses(channel_id, country).values("id"))
+        .order_by("id")
+        .select_for_update(of=("self",))
+        .values_list(
+            "id", "product_variant_id", "quantity", "quantity_allocated", "warehouse__slug"
+        )
     )
-    stocks: dict[int, list[int]] = defaultdict(list)
-    for stock_id, variant_id in rows:
-        stocks[variant_id].append(stock_id)
+    stocks: dict[int, list[_Row]] = defaultdict(list)
+    for stock_id, variant_id, quantity, allocated, slug in rows:
+        stocks[variant_id].append(_Row(stock_id, variant_id, max(quantity - allocated, 0), slug))
+    for candidates in stocks.values():
+        candidates.sort(key=lambda row: (row.warehouse_slug, row.id))
     return stocks
 
 
-def _take(stock_id: int, wanted: int) -> int:
+def _apply(plan: dict[int, int]) -> None:
+    """One conditional UPDATE for every planned row; all of them must take."""
+    values = ", ".join(["(%s::bigint, %s::integer)"] * len(plan))
+    params = [item for pair in sorted(plan.items()) for item in pair]
     with connection.cursor() as cursor:
-        cursor.execute(_TAKE_SQL, [wanted, stock_id])
-        row = cursor.fetchone()
-    return row[0] if row else 0
+        cursor.execute(
+            f"""
+            UPDATE merch_stock AS s
+               SET quantity_allocated = s.quantity_allocated + v.take
+              FROM (VALUES {values}) AS v(id, take)
+             WHERE s.id = v.id AND s.quantity - s.quantity_allocated >= v.take
+            RETURNING s.id
+            """,
+            params,
+        )
+        updated = len(cursor.fetchall())
+    if updated != len(plan):  # impossible while the rows are locked; never oversell
+        raise DomainError.single("INSUFFICIENT_STOCK", "Stock changed during allocation.")
 
 
 def allocate(demands: list[Demand], *, channel_id: int, country: str | None) -> list[Allocation]:
-    """Claim stock for every demand, or raise INSUFFICIENT_STOCK (caller rolls back).
-
-    Statements: one SELECT for the candidate rows, one UPDATE per stock row
-    visited (one per line when a warehouse covers it), one bulk INSERT.
-    """
-    stocks = candidate_stocks([d.variant_id for d in demands], channel_id, country)
-    allocations = []
+    """Claim stock for every demand, or raise INSUFFICIENT_STOCK (caller rolls back)."""
+    stocks = _lock_candidates([d.variant_id for d in demands], channel_id, country)
+    allocations, plan = [], defaultdict(int)
     for demand in sorted(demands, key=lambda d: d.variant_id):
         remaining = demand.quantity
-        for stock_id in stocks.get(demand.variant_id, []):
-            taken = _take(stock_id, remaining)
+        for row in stocks.get(demand.variant_id, []):
+            taken = min(row.free, remaining)
             if taken:
+                row.free -= taken
+                plan[row.id] += taken
                 allocations.append(
                     Allocation(
-                        order_line=demand.order_line, stock_id=stock_id, quantity_allocated=taken
+                        order_line=demand.order_line, stock_id=row.id, quantity_allocated=taken
                     )
                 )
                 remaining -= taken
@@ -118,6 +136,8 @@ def allocate(demands: list[Demand], *, channel_id: int, country: str | None) -> 
                     extra={"variants": [demand.variant_id]},
                 )
             )
+    if plan:
+        _apply(plan)
     return Allocation.objects.bulk_create(allocations)
 
 
