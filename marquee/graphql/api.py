@@ -8,6 +8,7 @@ from .films.schema import FilmQueries
 from .licensing.schema import LicensingMutations, LicensingQueries
 from .merch.schema import MerchQueries
 from .merch.types.attributes import ALL_ASSIGNED_TYPES
+from .metadata.schema import MetadataMutations
 from .orders.schema import OrdersMutations, OrdersQueries
 from .payments.schema import PaymentsMutations, PaymentsQueries
 from .shop.schema import ShopQueries
@@ -33,6 +34,7 @@ class Mutation(
     OrdersMutations,
     PaymentsMutations,
     LicensingMutations,
+    MetadataMutations,
     graphene.ObjectType,
 ):
     pass

@@ -7,8 +7,6 @@ availability from `merch.checkout.shipping`.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from dataclasses import dataclass
 
 import graphene
@@ -25,15 +23,9 @@ from ..merch import dataloaders as merch_loaders
 from ..merch.types.channel import Channel
 from ..merch.types.context import ChannelContext
 from ..merch.types.products import ProductVariant
+from ..metadata.types import ObjectWithMetadata
 from .dataloaders import CheckoutDataLoader
 from .ids import to_global_id
-
-
-def _optional_type(module: str, name: str):
-    """A type another part of the API owns, if it exists (so both can evolve apart)."""
-    if importlib.util.find_spec(module) is None:
-        return None
-    return getattr(importlib.import_module(module), name, None)
 
 
 class CheckoutAuthorizeStatusEnum(graphene.Enum):
@@ -47,23 +39,6 @@ class CheckoutChargeStatusEnum(graphene.Enum):
     PARTIAL = "PARTIAL"
     FULL = "FULL"
     OVERCHARGED = "OVERCHARGED"
-
-
-class GatewayConfigLine(graphene.ObjectType):
-    field = graphene.String(required=True)
-    value = graphene.String()
-
-
-PaymentGateway = _optional_type("marquee.graphql.payments.types", "PaymentGateway")
-if PaymentGateway is None:
-
-    class PaymentGateway(graphene.ObjectType):
-        """A payment provider a checkout can pay with (none are listed yet)."""
-
-        id = graphene.ID(required=True)
-        name = graphene.String(required=True)
-        currencies = graphene.List(graphene.NonNull(graphene.String), required=True)
-        config = graphene.List(graphene.NonNull(GatewayConfigLine), required=True)
 
 
 class GiftCard(graphene.ObjectType):
@@ -321,15 +296,11 @@ def _chosen_option(checkout, data):
     )
 
 
-_User = _optional_type("marquee.graphql.accounts.types", "User")
-
-
 class Checkout(graphene.ObjectType):
     created = graphene.DateTime(required=True)
     updated_at = graphene.DateTime(required=True)
     last_change = graphene.DateTime(required=True, deprecation_reason="Use `updatedAt` instead.")
-    if _User is not None:
-        user = graphene.Field(_User)
+    user = graphene.Field("marquee.graphql.accounts.types.User")
     channel = graphene.Field(Channel, required=True)
     billing_address = graphene.Field(Address)
     shipping_address = graphene.Field(Address)
@@ -343,7 +314,9 @@ class Checkout(graphene.ObjectType):
         deprecation_reason="Use `shippingMethods` instead.",
     )
     shipping_methods = graphene.NonNull(graphene.List(graphene.NonNull(ShippingMethod)))
-    available_payment_gateways = graphene.NonNull(graphene.List(graphene.NonNull(PaymentGateway)))
+    available_payment_gateways = graphene.NonNull(
+        graphene.List(graphene.NonNull("marquee.graphql.payments.types.PaymentGateway"))
+    )
     email = graphene.String()
     gift_cards = graphene.NonNull(graphene.List(graphene.NonNull(GiftCard)))
     is_shipping_required = graphene.Boolean(required=True)
@@ -366,7 +339,7 @@ class Checkout(graphene.ObjectType):
     problems = graphene.List(graphene.NonNull(CheckoutProblem))
 
     class Meta:
-        interfaces = (relay.Node,)
+        interfaces = (relay.Node, ObjectWithMetadata)
 
     @staticmethod
     def resolve_id(root, _info):
@@ -423,8 +396,12 @@ class Checkout(graphene.ObjectType):
     resolve_available_shipping_methods = resolve_shipping_methods
 
     @staticmethod
-    def resolve_available_payment_gateways(_root, _info):
-        return []
+    def resolve_available_payment_gateways(root, _info):
+        from marquee.merch.payments.gateways import enabled_gateways
+
+        from ..payments.types import PaymentGateway
+
+        return [PaymentGateway.from_gateway(g, root.currency) for g in enabled_gateways()]
 
     @staticmethod
     def resolve_email(root, _info):

@@ -25,6 +25,7 @@ from ..merch.thumbnails import image_url
 from ..merch.types.channel import Channel
 from ..merch.types.context import ChannelContext
 from ..merch.types.products import ProductVariant
+from ..metadata.types import ObjectWithMetadata
 from ..payments.types import TransactionItem
 from . import dataloaders as loaders
 
@@ -418,7 +419,7 @@ class Order(graphene.ObjectType):
     display_gross_prices = graphene.Boolean(required=True)
 
     class Meta:
-        interfaces = (relay.Node,)
+        interfaces = (relay.Node, ObjectWithMetadata)
 
     @staticmethod
     def resolve_id(root, _info):

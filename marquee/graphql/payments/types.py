@@ -138,15 +138,18 @@ class TransactionItem(graphene.ObjectType):
         return list(root.events.all())
 
 
+class GatewayConfigLine(graphene.ObjectType):
+    field = graphene.String(required=True)
+    value = graphene.String()
+
+
 class PaymentGateway(graphene.ObjectType):
     """A payment provider the storefront can offer (`Checkout.availablePaymentGateways`)."""
 
     id = graphene.ID(required=True)
     name = graphene.String(required=True)
     currencies = graphene.NonNull(graphene.List(graphene.NonNull(graphene.String)))
-    config = graphene.NonNull(
-        graphene.List(graphene.NonNull("marquee.graphql.checkout.types.GatewayConfigLine"))
-    )
+    config = graphene.NonNull(graphene.List(graphene.NonNull(GatewayConfigLine)))
 
     @staticmethod
     def from_gateway(gateway: Gateway, currency: str):

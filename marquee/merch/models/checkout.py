@@ -37,6 +37,9 @@ class Checkout(models.Model):
     )
     voucher_code = models.CharField(max_length=255, blank=True)
     customer_note = models.TextField(blank=True)
+    # Public key-value data a storefront keeps on the checkout (Saleor's
+    # metadata); copied to the order.
+    metadata = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ("-last_change", "pk")

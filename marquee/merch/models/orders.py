@@ -98,6 +98,7 @@ class Order(models.Model):
     discount_amount = models.DecimalField(max_digits=20, decimal_places=4, default=0)
     discount_name = models.CharField(max_length=255, blank=True)
     customer_note = models.TextField(blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ("-number",)

@@ -177,6 +177,7 @@ def complete_checkout(checkout_token, *, user=None, customer_note: str | None = 
         discount_amount=totals.discount.amount,
         discount_name=(voucher.name or voucher.code) if voucher else "",
         customer_note=customer_note if customer_note is not None else checkout.customer_note,
+        metadata=dict(checkout.metadata or {}),
     )
     lines = _order_lines(order, info, totals)
     TransactionItem.objects.filter(checkout=checkout).update(order=order, checkout=None)
