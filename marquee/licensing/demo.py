@@ -11,7 +11,9 @@ What it shows:
   guarantees, in CNY and USD) and an exchange-rate table;
 - approvals: every listed product approved (its history walks through the
   stages), the unpublished Wolf Totem T-shirt at production sample after a
-  rejected first print;
+  rejected first print, and three designs still in development (not for
+  sale, no channel listing) at concept, at pre-production and rejected, so
+  a licensor's queue shows every stage;
 - licensor logins licensor-a@marquee.example (China Film) and
   licensor-b@marquee.example (Enlight Pictures), password marquee-licensor.
 
@@ -28,9 +30,11 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from marquee.films.models import Film
-from marquee.merch.models import Category, Channel, Product
+from marquee.merch.models import Category, Channel, Product, ProductType
+from marquee.merch.search import refresh_search_documents
 
 from . import services
 from .models import ApprovalStage, LicenceStatus, Licensor
@@ -212,6 +216,7 @@ def load_licensing_demo(today: date | None = None) -> dict[str, int]:
     )
     terms = _royalty_terms(licences, today)
     approvals = _approvals(licences, licensors)
+    approvals += _designs_in_development(licences, licensors)
     return {
         "licensors": len(licensors),
         "licences": len(licences) + 1,
@@ -328,6 +333,67 @@ def _royalty_terms(licences, today: date) -> int:
 
 
 WALK = (ApprovalStage.PRE_PRODUCTION, ApprovalStage.PRODUCTION_SAMPLE, ApprovalStage.APPROVED)
+
+
+# Designs in development: (licensor, film, product type, category, name, how far it got).
+IN_DEVELOPMENT = (
+    (
+        "china-film",
+        "the-wandering-earth-ii",
+        "prop-replica",
+        "prop-replicas",
+        "MOSS Core Replica (design)",
+        "concept",
+    ),
+    (
+        "enlight-pictures",
+        "ne-zha",
+        "figurine",
+        "figurines",
+        "Ne Zha Lotus Statue (design)",
+        "pre_production",
+    ),
+    (
+        "china-film",
+        "the-wandering-earth",
+        "poster",
+        "posters-art-prints",
+        "Earth Engine Blueprint Poster (design)",
+        "rejected",
+    ),
+)
+
+
+def _designs_in_development(licences, licensors) -> int:
+    """Products not yet for sale, waiting on the licensor at a stage of their own."""
+    count = 0
+    for slug, film_slug, type_slug, category_slug, name, stage in IN_DEVELOPMENT:
+        film = Film.objects.filter(slug=film_slug).first()
+        product_type = ProductType.objects.filter(slug=type_slug).first()
+        if film is None or product_type is None or slug not in licences:
+            continue
+        product = Product.objects.create(
+            product_type=product_type,
+            category=Category.objects.filter(slug=category_slug).first(),
+            film=film,
+            name=name,
+            slug=slugify(name),
+        )
+        refresh_search_documents([product.pk])
+        licence = licences[slug]
+        member = licensors[slug].users.select_related("user").first()
+        actor = member.user if member else None
+        (approval,) = services.submit_product(
+            product, [(licence, Decimal(100))], comment="First concept art."
+        )
+        if stage == "pre_production":
+            services.approve_stage(approval, licence.licensor_id, actor, "Concept approved.")
+        elif stage == "rejected":
+            services.reject(
+                approval, licence.licensor_id, "The engine's proportions are off-model.", actor
+            )
+        count += 1
+    return count
 
 
 def _approvals(licences, licensors) -> int:

@@ -27,8 +27,11 @@ def test_demo_licences(settings, tmp_path):
     assert statuses["EN-NZ-2026-DRAFT"] == "draft"
     assert Licence.objects.filter(exclusive=True).count() == 1
     assert set(ProductApproval.objects.values_list("stage", flat=True)) == {
-        "approved",
+        "concept",
+        "pre_production",
         "production_sample",
+        "approved",
+        "rejected",
     }
     assert set(ApprovalEvent.objects.values_list("stage", flat=True)) == {
         "concept",
