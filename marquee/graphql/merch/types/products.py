@@ -177,10 +177,6 @@ class Product(graphene.ObjectType):
         return root.node.created_at
 
     @staticmethod
-    def resolve_updated_at(root, _info):
-        return root.node.updated_at
-
-    @staticmethod
     def resolve_rating(root, _info):
         return float(root.node.rating) if root.node.rating is not None else None
 
@@ -414,10 +410,6 @@ class ProductVariant(graphene.ObjectType):
     @staticmethod
     def resolve_created(root, _info):
         return root.node.created_at
-
-    @staticmethod
-    def resolve_updated_at(root, _info):
-        return root.node.updated_at
 
     @staticmethod
     def resolve_channel(root, _info):
