@@ -69,6 +69,11 @@ def _run(modeladmin, request, queryset, action, done: str):
         modeladmin.message_user(request, f"{count} order(s) {done}.", messages.SUCCESS)
 
 
+@admin.action(description="Confirm (unconfirmed orders)")
+def confirm_orders(modeladmin, request, queryset):
+    _run(modeladmin, request, queryset, services.confirm_order, "confirmed")
+
+
 @admin.action(description="Cancel (release stock)")
 def cancel_orders(modeladmin, request, queryset):
     _run(modeladmin, request, queryset, services.cancel_order, "cancelled")
@@ -104,7 +109,7 @@ class OrderAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ("channel",)
     inlines = (OrderLineInline, OrderEventInline, TransactionInline)
-    actions = (cancel_orders, fulfil_orders, refund_orders)
+    actions = (confirm_orders, cancel_orders, fulfil_orders, refund_orders)
     readonly_fields = [f.name for f in Order._meta.fields]
 
     def has_add_permission(self, request):

@@ -1,8 +1,10 @@
 from decimal import Decimal
 
+import pytest
 from django.core import mail
 from graphql_relay import to_global_id
 
+from marquee.core.exceptions import DomainError
 from marquee.merch import models as m
 from marquee.merch.orders import services
 
@@ -196,6 +198,28 @@ def test_cancel_releases_stock(shop):
     assert order.events.filter(type="canceled").exists()
     services.cancel_order(order)  # twice is harmless
     assert m.Stock.objects.get(product_variant=tee).quantity_allocated == 0
+
+
+def test_unconfirmed_orders_wait_for_staff(shop, admin_user):
+    shop.china.automatically_confirm_all_new_orders = False
+    shop.china.save()
+    (tee,) = shop.variants("Tee", stock=5)
+    order = _placed(shop, [(tee, 1)])
+    assert order.status == "unconfirmed"
+    assert m.Stock.objects.get(product_variant=tee).quantity_allocated == 1
+    with pytest.raises(DomainError) as refused:
+        services.fulfil_order(order)
+    assert refused.value.details[0].code == "CANNOT_FULFILL_UNCONFIRMED_ORDER"
+    services.confirm_order(order, user=admin_user)
+    order.refresh_from_db()
+    assert order.status == "unfulfilled"
+    event = order.events.get(type="confirmed")
+    assert event.user == admin_user
+    with pytest.raises(DomainError):
+        services.confirm_order(order)
+    services.fulfil_order(order)
+    order.refresh_from_db()
+    assert order.status == "fulfilled"
 
 
 def test_fulfil_decreases_quantity_and_allocation(shop):

@@ -16,6 +16,9 @@ class Channel(models.Model):
     # Whether listed prices include tax (gross, typical in China) or not (net,
     # tax added at checkout, typical in the US). Tax rates: TaxRate.
     prices_entered_with_tax = models.BooleanField(default=True)
+    # Saleor's channel order setting: off, new orders wait as "unconfirmed"
+    # until staff confirm them (e.g. made-to-order or pre-order items).
+    automatically_confirm_all_new_orders = models.BooleanField(default=True)
 
     class Meta:
         ordering = ("slug",)

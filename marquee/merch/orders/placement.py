@@ -151,7 +151,9 @@ def complete_checkout(checkout_token, *, user=None, customer_note: str | None = 
     undiscounted_total = totals.subtotal + totals.shipping_price
     order = Order.objects.create(
         checkout_token=checkout.token,
-        status=OrderStatus.UNFULFILLED,
+        status=OrderStatus.UNFULFILLED
+        if checkout.channel.automatically_confirm_all_new_orders
+        else OrderStatus.UNCONFIRMED,
         charge_status=charge_status(totals.total.gross.amount, sums["charged"], sums["refunded"]),
         user=owner,
         user_email=checkout.email or (owner.email if owner else ""),

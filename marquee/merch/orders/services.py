@@ -50,11 +50,29 @@ def cancel_order(order: Order, *, user=None) -> Order:
     return order
 
 
+def confirm_order(order: Order, *, user=None) -> Order:
+    """Move an unconfirmed order on to fulfilment (its stock is already allocated)."""
+    order = lock(order.pk)
+    if order.status != OrderStatus.UNCONFIRMED:
+        raise DomainError.single(
+            "INVALID",
+            f"Order #{order.number} is {order.get_status_display().lower()}, not unconfirmed.",
+        )
+    order.status = OrderStatus.UNFULFILLED
+    order.save(update_fields=["status", "updated_at"])
+    events.record(order, OrderEventType.CONFIRMED, user=user)
+    return order
+
+
 def fulfil_order(order: Order, *, user=None, tracking_number: str = "") -> Fulfillment | None:
     """Ship every unit still allocated: stock and allocations drop together."""
     order = lock(order.pk)
     if order.status == OrderStatus.CANCELED:
         raise DomainError.single("CANNOT_FULFILL_ORDER", f"Order #{order.number} is cancelled.")
+    if order.status == OrderStatus.UNCONFIRMED:
+        raise DomainError.single(
+            "CANNOT_FULFILL_UNCONFIRMED_ORDER", f"Order #{order.number} is not confirmed yet."
+        )
     lines = list(order.lines.all())
     wanted = {
         line.pk: line.quantity - line.quantity_fulfilled - line.quantity_refunded
