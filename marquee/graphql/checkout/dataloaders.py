@@ -10,6 +10,7 @@ holds, so `CheckoutLine.variant { product pricing }` costs nothing more.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from marquee.merch.checkout import shipping
 from marquee.merch.checkout.calculations import CheckoutTotals, calculate
@@ -52,3 +53,27 @@ class CheckoutDataLoader(DataLoader):
             products.prime(line.product.pk, line.product)
             product_types.prime(line.product.product_type_id, line.product.product_type)
             listings.prime((line.variant.pk, info.channel.pk), line.variant_listing)
+
+
+class CheckoutPaymentSumsLoader(DataLoader):
+    """Key: checkout token -> {charged, authorized} of its payment transactions."""
+
+    def batch_load(self, keys):
+        from django.db.models import Sum
+
+        from marquee.merch.models import TransactionItem
+
+        rows = (
+            TransactionItem.objects.filter(checkout_id__in=set(keys))
+            .values("checkout_id")
+            .annotate(charged=Sum("charged_value"), authorized=Sum("authorized_value"))
+        )
+        sums = {row["checkout_id"]: row for row in rows}
+        zero = Decimal(0)
+        return [
+            {
+                "charged": (sums.get(key) or {}).get("charged") or zero,
+                "authorized": (sums.get(key) or {}).get("authorized") or zero,
+            }
+            for key in keys
+        ]

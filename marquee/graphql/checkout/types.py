@@ -11,8 +11,10 @@ from dataclasses import dataclass
 
 import graphene
 from graphene import relay
+from prices import Money as PricesMoney
 
 from marquee.merch.checkout.calculations import LineTotals
+from marquee.merch.orders.payment_status import checkout_payment_status
 from marquee.merch.pricing import quantize_price
 
 from ..accounts.types import Address
@@ -24,7 +26,7 @@ from ..merch.types.channel import Channel
 from ..merch.types.context import ChannelContext
 from ..merch.types.products import ProductVariant
 from ..metadata.types import ObjectWithMetadata
-from .dataloaders import CheckoutDataLoader
+from .dataloaders import CheckoutDataLoader, CheckoutPaymentSumsLoader
 from .ids import to_global_id
 
 
@@ -279,6 +281,22 @@ def _data(info, checkout):
     return CheckoutDataLoader(info.context).load(checkout)
 
 
+def _payment_sums(info, checkout):
+    return CheckoutPaymentSumsLoader(info.context).load(checkout.token)
+
+
+def _payment_status(info, checkout):
+    """(charge, authorize) status names from the checkout's transactions and total."""
+
+    def status(results):
+        data, sums = results
+        return checkout_payment_status(
+            data.totals.total.gross.amount, sums["charged"], sums["authorized"]
+        )
+
+    return then(gather([_data(info, checkout), _payment_sums(info, checkout)]), status)
+
+
 def _with_data(info, checkout, fn):
     return then(_data(info, checkout), fn)
 
@@ -447,8 +465,14 @@ class Checkout(graphene.ObjectType):
 
     @staticmethod
     def resolve_total_balance(root, info):
-        # Nothing is charged before payments exist: the balance is what is owed, negated.
-        return _with_data(info, root, lambda d: d.totals.total.gross * -1)
+        """Charged minus total: negative while money is still owed, as in Saleor."""
+
+        def balance(results):
+            data, sums = results
+            total = data.totals.total.gross
+            return PricesMoney(sums["charged"], total.currency) - total
+
+        return then(gather([_data(info, root), _payment_sums(info, root)]), balance)
 
     @staticmethod
     def resolve_shipping_method(root, info):
@@ -471,12 +495,12 @@ class Checkout(graphene.ObjectType):
         return True
 
     @staticmethod
-    def resolve_authorize_status(_root, _info):
-        return CheckoutAuthorizeStatusEnum.NONE
+    def resolve_authorize_status(root, info):
+        return then(_payment_status(info, root), lambda statuses: statuses[1])
 
     @staticmethod
-    def resolve_charge_status(_root, _info):
-        return CheckoutChargeStatusEnum.NONE
+    def resolve_charge_status(root, info):
+        return then(_payment_status(info, root), lambda statuses: statuses[0])
 
     @staticmethod
     def resolve_problems(root, info):

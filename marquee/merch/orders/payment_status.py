@@ -57,3 +57,29 @@ def refresh(order: Order) -> tuple[str, str]:
         ]
     )
     return old, order.charge_status
+
+
+def checkout_payment_status(
+    total: Decimal, charged: Decimal, authorized: Decimal
+) -> tuple[str, str]:
+    """(charge status, authorize status) of a checkout, in Saleor's terms.
+
+    A storefront reads these to know whether the checkout is paid enough to
+    complete: authorized covers money held or already charged.
+    """
+    if charged <= 0:
+        charge = "NONE"
+    elif charged < total:
+        charge = "PARTIAL"
+    elif charged == total:
+        charge = "FULL"
+    else:
+        charge = "OVERCHARGED"
+    covered = charged + authorized
+    if covered <= 0:
+        authorize = "NONE"
+    elif covered < total:
+        authorize = "PARTIAL"
+    else:
+        authorize = "FULL"
+    return charge, authorize
