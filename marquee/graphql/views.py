@@ -150,7 +150,9 @@ class MarqueeGraphQLView(GraphQLView):
     def format_error(error):
         if isinstance(error, GraphQLError):
             original = error.original_error
-            if original is not None and not isinstance(original, GraphQLError):
+            # Errors without a path come from parsing or validating the request
+            # (e.g. a scalar that rejects its literal): they are the client's.
+            if original is not None and not isinstance(original, GraphQLError) and error.path:
                 logger.error("Unhandled error in resolver %s", error.path, exc_info=original)
                 formatted = {
                     "message": "Internal error while resolving this field.",
@@ -164,7 +166,7 @@ class MarqueeGraphQLView(GraphQLView):
                     formatted["path"] = error.path
                 return formatted
             formatted = error.formatted
-            if original is not None and original.extensions:
+            if isinstance(original, GraphQLError) and original.extensions:
                 formatted["extensions"] = original.extensions
             formatted.setdefault("extensions", {}).setdefault(
                 "exception", {"code": "GRAPHQL_VALIDATION_FAILED" if not error.path else "INVALID"}

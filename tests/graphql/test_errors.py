@@ -137,3 +137,11 @@ def test_malformed_requests_are_client_errors(gql, raw):
 def test_get_with_mutation_is_refused(gql):
     response = gql.client.get("/graphql/", {"query": "mutation { x }"})
     assert response.status_code in (400, 405)
+
+
+def test_malformed_scalar_literal_is_a_clear_client_error(gql):
+    response = gql.post({"query": '{ orderByToken(token: "not-a-uuid") { id } }'})
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert "not-a-uuid" in error["message"]
+    assert error["extensions"]["exception"]["code"] == "GRAPHQL_VALIDATION_FAILED"
