@@ -752,12 +752,15 @@ def run_with_server(
         return benchmark(args, url, payload, min_products)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+def run_and_report(args, run_fn, print_fn, succeeded) -> int:
+    """Run a benchmark, print its report; exit 0 only if it ran cleanly.
+
+    `succeeded(results)` says whether the run produced what it measures.
+    """
     # SIGTERM unwinds like Ctrl-C, so that gunicorn is stopped on the way out.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
-        report = run(args)
+        report = run_fn(args)
     except BenchError as error:
         log(f"benchmark failed: {error}")
         return 2
@@ -768,11 +771,17 @@ def main(argv: list[str] | None = None) -> int:
         log("interrupted")
         return 130
     if args.json:
-        print(json.dumps(report, indent=None))
+        print(json.dumps(report))
     else:
-        print_report(report)
+        print_fn(report)
     results = report["results"]
-    return 0 if results["failures"] == 0 and results["succeeded"] > 0 else 1
+    return 0 if results["failures"] == 0 and succeeded(results) else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_and_report(
+        parse_args(argv), run, print_report, lambda results: results["succeeded"] > 0
+    )
 
 
 if __name__ == "__main__":

@@ -34,9 +34,7 @@ import json
 import os
 import resource
 import shlex
-import signal
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -352,25 +350,9 @@ def print_report(report: dict) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
-    try:
-        report = run(args)
-    except BenchError as error:
-        log(f"benchmark failed: {error}")
-        return 2
-    except (psycopg.Error, httpx.HTTPError, subprocess.TimeoutExpired) as error:
-        log(f"benchmark failed: {type(error).__name__}: {error}")
-        return 2
-    except KeyboardInterrupt:
-        log("interrupted")
-        return 130
-    if args.json:
-        print(json.dumps(report))
-    else:
-        print_report(report)
-    results = report["results"]
-    return 0 if results["failures"] == 0 and results["completed_orders"] > 0 else 1
+    return base.run_and_report(
+        parse_args(argv), run, print_report, lambda results: results["completed_orders"] > 0
+    )
 
 
 if __name__ == "__main__":

@@ -141,14 +141,7 @@ def film_from_json(obj: Any) -> FilmRecord:
         raise RowInvalid(f"expected a film object, got {_json_type(obj)}")
     problems = check.Problems()
     _unknown_keys(problems, "", obj, FILM_KEYS)
-    slug = problems.check("slug", check.slug, obj.get("slug"))
-    title = problems.check("title", check.title, obj.get("title"))
-    title_zh = problems.check("title_zh", check.optional_title, obj.get("title_zh"))
-    title_en = problems.check("title_en", check.optional_title, obj.get("title_en"))
-    language = problems.check("original_language", check.language, obj.get("original_language"))
-    released = problems.check("release_date", check.optional_iso_date, obj.get("release_date"))
-    runtime = problems.check("runtime_minutes", check.optional_runtime, obj.get("runtime_minutes"))
-    synopsis = problems.check("synopsis", check.optional_text, obj.get("synopsis"))
+    fields = _film_fields(problems, obj.get)
 
     genres = []
     for i, item in enumerate(_json_list(problems, "genres", obj.get("genres"))):
@@ -198,20 +191,7 @@ def film_from_json(obj: Any) -> FilmRecord:
         if figure:
             box_office.append(figure)
 
-    return _film_record(
-        problems,
-        slug=slug,
-        title=title,
-        title_zh=title_zh or "",
-        title_en=title_en or "",
-        original_language=language or "",
-        release_date=released,
-        runtime_minutes=runtime,
-        synopsis=synopsis or "",
-        genres=genres,
-        credits=credits,
-        box_office=box_office,
-    )
+    return _film_record(problems, **fields, genres=genres, credits=credits, box_office=box_office)
 
 
 def _json_list(problems: check.Problems, label: str, value: Any) -> list:
@@ -296,14 +276,7 @@ def film_from_csv(row: dict[str, str] | RowInvalid) -> FilmRecord:
     if isinstance(row, RowInvalid):
         raise row
     problems = check.Problems()
-    slug = problems.check("slug", check.slug, row["slug"])
-    title = problems.check("title", check.title, row["title"])
-    title_zh = problems.check("title_zh", check.optional_title, row["title_zh"])
-    title_en = problems.check("title_en", check.optional_title, row["title_en"])
-    language = problems.check("original_language", check.language, row["original_language"])
-    released = problems.check("release_date", check.optional_iso_date, row["release_date"])
-    runtime = problems.check("runtime_minutes", check.optional_runtime, row["runtime_minutes"])
-    synopsis = problems.check("synopsis", check.optional_text, row["synopsis"])
+    fields = _film_fields(problems, row.get)
 
     genres = []
     for value in _split(row["genres"]):
@@ -333,20 +306,7 @@ def film_from_csv(row: dict[str, str] | RowInvalid) -> FilmRecord:
         if figure:
             box_office.append(figure)
 
-    return _film_record(
-        problems,
-        slug=slug,
-        title=title,
-        title_zh=title_zh or "",
-        title_en=title_en or "",
-        original_language=language or "",
-        release_date=released,
-        runtime_minutes=runtime,
-        synopsis=synopsis or "",
-        genres=genres,
-        credits=credits,
-        box_office=box_office,
-    )
+    return _film_record(problems, **fields, genres=genres, credits=credits, box_office=box_office)
 
 
 def _split(cell: str) -> list[str]:
@@ -354,6 +314,28 @@ def _split(cell: str) -> list[str]:
 
 
 # --- shared -------------------------------------------------------------------
+
+
+# A film's own fields, the same in every format: (field, check, default when blank).
+_FILM_FIELDS = (
+    ("slug", check.slug, None),
+    ("title", check.title, None),
+    ("title_zh", check.optional_title, ""),
+    ("title_en", check.optional_title, ""),
+    ("original_language", check.language, ""),
+    ("release_date", check.optional_iso_date, None),
+    ("runtime_minutes", check.optional_runtime, None),
+    ("synopsis", check.optional_text, ""),
+)
+
+
+def _film_fields(problems: check.Problems, raw) -> dict:
+    """Check a film's own fields; `raw(name)` reads one from the row or object."""
+    fields = {}
+    for name, rule, blank in _FILM_FIELDS:
+        value = problems.check(name, rule, raw(name))
+        fields[name] = blank if value is None or (blank == "" and not value) else value
+    return fields
 
 
 def _box_office(problems: check.Problems, fields: dict[str, tuple[str, Any]]):

@@ -11,6 +11,8 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
+from marquee.core.admin import ReadOnlyInline
+
 from . import services
 from .models import (
     ApprovalEvent,
@@ -24,17 +26,6 @@ from .models import (
     RoyaltyTerms,
     RoyaltyTier,
 )
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class LicensorUserInline(admin.TabularInline):

@@ -3,21 +3,11 @@
 from django.contrib import admin, messages
 from django.db import transaction
 
+from marquee.core.admin import ReadOnlyInline
 from marquee.core.exceptions import DomainError
 
 from .models import Order, OrderEvent, OrderLine, TransactionItem
 from .orders import services
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class OrderLineInline(ReadOnlyInline):

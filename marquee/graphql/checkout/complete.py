@@ -5,18 +5,18 @@ The mutation only translates arguments and results; the rules live in
 """
 
 import graphene
-from graphql_relay import to_global_id
 
 from marquee.merch.orders.placement import complete_checkout
 
-from ..core.mutations import BaseMutation, errors_field
+from ..core.mutations import errors_field
 from ..orders.types import Order, OrderView
 from ..payments.scalars import JSON
 from .errors import CheckoutError
 from .ids import decode_uuid_id
+from .mutations import CheckoutMutation
 
 
-class CheckoutComplete(BaseMutation):
+class CheckoutComplete(CheckoutMutation):
     class Arguments:
         id = graphene.ID(description="Checkout ID.")
         payment_data = JSON(description="Accepted for compatibility; transactions pay instead.")
@@ -29,7 +29,6 @@ class CheckoutComplete(BaseMutation):
     confirmation_needed = graphene.Boolean(required=True)
     confirmation_data = graphene.JSONString()
     errors = errors_field(CheckoutError)
-    error_type_class = CheckoutError
     default_error_code = "INVALID"
 
     @classmethod
@@ -45,15 +44,6 @@ class CheckoutComplete(BaseMutation):
 
     @classmethod
     def failure(cls, details):
-        for detail in details:
-            if "variants" in detail.extra:
-                detail.extra["variants"] = [
-                    to_global_id("ProductVariant", pk) for pk in detail.extra["variants"]
-                ]
-            if "lines" in detail.extra:
-                detail.extra["lines"] = [
-                    to_global_id("CheckoutLine", pk) for pk in detail.extra["lines"]
-                ]
         payload = super().failure(details)
         payload.confirmation_needed = False
         return payload

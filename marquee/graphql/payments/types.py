@@ -7,6 +7,7 @@ from marquee.merch.payments.gateways.base import Gateway
 from marquee.merch.pricing import quantize_price
 
 from ..core.money import Money
+from .dataloaders import EventsByTransactionIdLoader
 from .scalars import JSON
 
 
@@ -134,8 +135,8 @@ class TransactionItem(graphene.ObjectType):
         return ""
 
     @staticmethod
-    def resolve_events(root, _info):
-        return list(root.events.all())
+    def resolve_events(root, info):
+        return EventsByTransactionIdLoader(info.context).load(root.pk)
 
 
 class GatewayConfigLine(graphene.ObjectType):

@@ -7,6 +7,7 @@ from graphene import relay
 
 from marquee.merch.models import AttributeInputType
 
+from ...core.dataloaders import then
 from ...core.types import File
 from ...core.types import language_code as to_language_code
 from .context import ChannelContext
@@ -167,6 +168,16 @@ def assigned_attributes(values, limit=None) -> list[Assigned]:
 
 def assigned_attribute(values, slug) -> Assigned | None:
     return next((a for a in assigned_attributes(values) if a.attribute.slug == slug), None)
+
+
+def resolve_assigned_attributes(values_loader, owner_id, limit=None):
+    """`assignedAttributes(limit:)` of any owner, from its assigned-values loader."""
+    return then(values_loader.load(owner_id), lambda v: assigned_attributes(v, limit=limit))
+
+
+def resolve_assigned_attribute(values_loader, owner_id, slug):
+    """`assignedAttribute(slug:)` of any owner, from its assigned-values loader."""
+    return then(values_loader.load(owner_id), lambda v: assigned_attribute(v, slug))
 
 
 class AssignedAttribute(graphene.Interface):

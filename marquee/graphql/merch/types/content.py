@@ -8,8 +8,9 @@ from .. import dataloaders as loaders
 from .attributes import (
     AssignedAttribute,
     SelectedAttribute,
-    assigned_attribute,
     assigned_attributes,
+    resolve_assigned_attribute,
+    resolve_assigned_attributes,
 )
 from .context import ChannelContext, node_attribute_resolver
 from .translations import (
@@ -76,13 +77,12 @@ class Page(graphene.ObjectType):
 
     @staticmethod
     def resolve_assigned_attributes(root, info, limit=100):
-        values = loaders.ValuesByPageIdLoader(info.context).load(root.pk)
-        return then(values, lambda v: assigned_attributes(v, limit=max(limit or 0, 0)))
+        loader = loaders.ValuesByPageIdLoader(info.context)
+        return resolve_assigned_attributes(loader, root.pk, max(limit or 0, 0))
 
     @staticmethod
     def resolve_assigned_attribute(root, info, slug):
-        values = loaders.ValuesByPageIdLoader(info.context).load(root.pk)
-        return then(values, lambda v: assigned_attribute(v, slug))
+        return resolve_assigned_attribute(loaders.ValuesByPageIdLoader(info.context), root.pk, slug)
 
     @staticmethod
     def resolve_translation(root, _info, language_code):

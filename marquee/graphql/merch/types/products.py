@@ -23,8 +23,8 @@ from .attributes import (
     AssignedAttribute,
     SelectedAttribute,
     VariantAttributeScope,
-    assigned_attribute,
-    assigned_attributes,
+    resolve_assigned_attribute,
+    resolve_assigned_attributes,
     selected_attributes,
 )
 from .context import ChannelContext, node_attribute_resolver
@@ -331,13 +331,15 @@ class Product(graphene.ObjectType):
 
     @staticmethod
     def resolve_assigned_attributes(root, info, limit=100):
-        values = loaders.ValuesByProductIdLoader(info.context).load(root.node.pk)
-        return then(values, lambda v: assigned_attributes(v, limit=limit))
+        return resolve_assigned_attributes(
+            loaders.ValuesByProductIdLoader(info.context), root.node.pk, limit
+        )
 
     @staticmethod
     def resolve_assigned_attribute(root, info, slug):
-        values = loaders.ValuesByProductIdLoader(info.context).load(root.node.pk)
-        return then(values, lambda v: assigned_attribute(v, slug))
+        return resolve_assigned_attribute(
+            loaders.ValuesByProductIdLoader(info.context), root.node.pk, slug
+        )
 
     @staticmethod
     def resolve_variants(root, info):
@@ -486,13 +488,15 @@ class ProductVariant(graphene.ObjectType):
 
     @staticmethod
     def resolve_assigned_attributes(root, info, limit=100):
-        values = loaders.ValuesByVariantIdLoader(info.context).load(root.node.pk)
-        return then(values, lambda v: assigned_attributes(v, limit=limit))
+        return resolve_assigned_attributes(
+            loaders.ValuesByVariantIdLoader(info.context), root.node.pk, limit
+        )
 
     @staticmethod
     def resolve_assigned_attribute(root, info, slug):
-        values = loaders.ValuesByVariantIdLoader(info.context).load(root.node.pk)
-        return then(values, lambda v: assigned_attribute(v, slug))
+        return resolve_assigned_attribute(
+            loaders.ValuesByVariantIdLoader(info.context), root.node.pk, slug
+        )
 
     @staticmethod
     def resolve_media(root, info):
