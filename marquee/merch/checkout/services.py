@@ -403,9 +403,7 @@ def attach_customer(checkout: Checkout, user, customer_id: int | None = None) ->
         )
     checkout = _lock(checkout)
     if checkout.user_id is not None and checkout.user_id != user.pk:
-        raise DomainError.single(
-            "INVALID", "This checkout belongs to another account.", field="id"
-        )
+        raise DomainError.single("INVALID", "This checkout belongs to another account.", field="id")
     checkout.user = user
     checkout.email = user.email
     _touch(checkout, "user", "email")
