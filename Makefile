@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml requirements.lock
 install: $(STAMP)
 
 run: $(STAMP)
-	$(PY) manage.py rundemo --addrport $(HOST):$(PORT)
+	OFFLINE_PAYMENTS_ENABLED=1 $(PY) manage.py rundemo --addrport $(HOST):$(PORT)
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)

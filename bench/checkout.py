@@ -313,6 +313,7 @@ def run(args: argparse.Namespace) -> dict:
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DB_POOL_MAX_SIZE": str(pool),
             "OFFLINE_PAYMENTS_ENABLED": "1",
+            "OFFLINE_PAYMENTS_IN_PRODUCTION_TAKE_NO_MONEY": "1",
             "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         }
         base.manage(server_env, "collectstatic", "--noinput")

@@ -244,9 +244,22 @@ STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
 # A webhook for a payment not yet recorded here is retried this often, this many times.
 STRIPE_WEBHOOK_RETRY_SECONDS = env_int("STRIPE_WEBHOOK_RETRY_SECONDS", 5)
 STRIPE_WEBHOOK_MAX_RETRIES = env_int("STRIPE_WEBHOOK_MAX_RETRIES", 12)
-# The offline test gateway charges without moving money: on by default only
-# when Stripe is not configured.
-OFFLINE_PAYMENTS_ENABLED = env_bool("OFFLINE_PAYMENTS_ENABLED", not STRIPE_SECRET_KEY)
+# The offline test gateway marks orders as paid and takes no money. It is off
+# unless OFFLINE_PAYMENTS_ENABLED=1 (the demo and the tests turn it on), and
+# with DEBUG off the shop refuses to start with it unless
+# OFFLINE_PAYMENTS_IN_PRODUCTION_TAKE_NO_MONEY=1 says so too (a load test
+# against a production-like server, never a shop that sells).
+OFFLINE_PAYMENTS_ENABLED = env_bool("OFFLINE_PAYMENTS_ENABLED", False)
+OFFLINE_PAYMENTS_IN_PRODUCTION_TAKE_NO_MONEY = env_bool(
+    "OFFLINE_PAYMENTS_IN_PRODUCTION_TAKE_NO_MONEY", False
+)
+if OFFLINE_PAYMENTS_ENABLED and not DEBUG and not OFFLINE_PAYMENTS_IN_PRODUCTION_TAKE_NO_MONEY:
+    raise ImproperlyConfigured(
+        "OFFLINE_PAYMENTS_ENABLED is on while DEBUG is off: the offline test gateway marks "
+        "orders as paid without taking any money. Configure Stripe and unset "
+        "OFFLINE_PAYMENTS_ENABLED, or, for a test server that must take no money, also set "
+        "OFFLINE_PAYMENTS_IN_PRODUCTION_TAKE_NO_MONEY=1."
+    )
 
 # --- Email ------------------------------------------------------------------
 # Printed to the console unless EMAIL_URL (smtp://user:pass@host:587,

@@ -32,3 +32,9 @@ def gql():
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _offline_payments(settings):
+    """The suite pays with the offline test gateway, which is off unless enabled."""
+    settings.OFFLINE_PAYMENTS_ENABLED = True

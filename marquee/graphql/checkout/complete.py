@@ -1,7 +1,7 @@
 """checkoutComplete: validation, payment check, order, stock - one transaction.
 
 The mutation only translates arguments and results; the rules live in
-`marquee.merch.orders.placement`.
+`marquee.merch.orders.placement` (including who sees the order unmasked).
 """
 
 import graphene
@@ -36,7 +36,7 @@ class CheckoutComplete(CheckoutMutation):
         token = decode_uuid_id(id, "Checkout", "id")
         placed = complete_checkout(token, user=info.context.user, customer_note=customer_note)
         return cls(
-            order=OrderView(placed.order, True),
+            order=OrderView(placed.order, placed.full_access),
             confirmation_needed=False,
             confirmation_data=None,
             errors=[],

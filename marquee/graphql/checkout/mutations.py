@@ -35,7 +35,10 @@ def _user(info):
 
 
 def find_checkout(info, id=None, checkout_id=None, token=None):
-    """The checkout named by `id` (or the deprecated `checkoutId` / `token`) the caller may use."""
+    """The checkout named by `id` (or the deprecated `checkoutId` / `token`).
+
+    Who may use it is `checkout_for`'s to say (the ID is the key to it).
+    """
     if token is not None:
         pk = token
         field = "token"
@@ -356,22 +359,21 @@ class CheckoutCustomerAttach(_Payload, CheckoutMutation):
     """Attach the checkout to the signed-in customer (their email becomes its email)."""
 
     class Arguments(_ById):
-        customer_id = graphene.ID(description="Accepted as in Saleor; only staff apps use it.")
+        customer_id = graphene.ID(description="Accepted as in Saleor; only your own ID.")
 
     @classmethod
     def perform(cls, _root, info, customer_id=None, **ids):
-        if customer_id is not None:
-            raise DomainError.single(
-                "INVALID", "Only the signed-in customer can be attached.", field="customer_id"
-            )
+        customer_pk = (
+            None if customer_id is None else decode_int_id(customer_id, ("User",), "customer_id")
+        )
         if _user(info) is None:
             raise DomainError.single("INVALID", "Sign in to attach the checkout to your account.")
         checkout = find_checkout(info, **ids)
-        return cls(checkout=services.attach_customer(checkout, _user(info)))
+        return cls(checkout=services.attach_customer(checkout, _user(info), customer_pk))
 
 
 class CheckoutCustomerDetach(_Payload, CheckoutMutation):
-    """Detach the signed-in customer's checkout from their account."""
+    """Detach the checkout from the signed-in customer, who must be the one attached."""
 
     class Arguments(_ById):
         pass
@@ -412,6 +414,12 @@ class DeliveryOptionsCalculate(BaseMutation):
         checkout_info = fetch_checkout_info(checkout)
         listings = shipping.available_listings(checkout_info, calculate(checkout_info))
         return cls(deliveries=[ShippingOption(listing) for listing in listings], errors=[])
+
+    @classmethod
+    def failure(cls, details):
+        payload = super().failure(details)
+        payload.deliveries = []
+        return payload
 
 
 __all__ = [

@@ -16,7 +16,7 @@ class CheckoutQueries(graphene.ObjectType):
         Checkout,
         id=graphene.ID(description="ID of the checkout."),
         token=graphene.UUID(deprecation_reason="Use `id` instead."),
-        description="A checkout by its ID; a customer's checkout only for that customer.",
+        description="A checkout by its ID: whoever holds the ID may read it.",
     )
 
     @staticmethod

@@ -14,6 +14,7 @@ from graphene import relay
 from prices import Money as PricesMoney
 
 from marquee.merch.checkout.calculations import LineTotals
+from marquee.merch.checkout.selectors import may_see_customer
 from marquee.merch.orders.payment_status import checkout_payment_status
 from marquee.merch.pricing import quantize_price
 
@@ -318,7 +319,10 @@ class Checkout(graphene.ObjectType):
     created = graphene.DateTime(required=True)
     updated_at = graphene.DateTime(required=True)
     last_change = graphene.DateTime(required=True, deprecation_reason="Use `updatedAt` instead.")
-    user = graphene.Field("marquee.graphql.accounts.types.User")
+    user = graphene.Field(
+        "marquee.graphql.accounts.types.User",
+        description="The customer the checkout is attached to; only they and staff see it.",
+    )
     channel = graphene.Field(Channel, required=True)
     billing_address = graphene.Field(Address)
     shipping_address = graphene.Field(Address)
@@ -372,8 +376,10 @@ class Checkout(graphene.ObjectType):
         return root.last_change
 
     @staticmethod
-    def resolve_user(root, _info):
-        return root.user if root.user_id else None
+    def resolve_user(root, info):
+        if root.user_id is None or not may_see_customer(root, info.context.user):
+            return None
+        return root.user
 
     @staticmethod
     def resolve_channel(root, _info):

@@ -3,7 +3,7 @@
 import graphene
 
 from marquee.core.exceptions import DomainError
-from marquee.merch.models import Checkout, Order, TransactionItem
+from marquee.merch.models import Checkout, Order
 from marquee.merch.payments import services
 from marquee.merch.payments.gateways import GATEWAYS, enabled_gateways
 
@@ -54,16 +54,12 @@ TransactionProcessError = error_type(
 )
 
 
-def payment_source(global_id, *, lock: bool = False) -> Checkout | Order:
-    """The checkout or order a payment is for, from its global ID."""
+def payment_source(info, global_id, *, lock: bool = False) -> Checkout | Order:
+    """The checkout or order a payment is for, from its global ID (the domain decides access)."""
     type_name, value = parse_uuid(global_id)
-    model = {"Checkout": Checkout, "Order": Order}.get(type_name)
     found = None
-    if model is not None and value is not None:
-        queryset = model.objects.select_related("channel")
-        if lock:
-            queryset = queryset.select_for_update(of=("self",))
-        found = queryset.filter(pk=value).first()
+    if value is not None:
+        found = services.payment_source(type_name, value, info.context.user, lock=lock)
     if found is None:
         raise DomainError.single(
             "NOT_FOUND", f"No checkout or order with ID {global_id!r}.", field="id"
@@ -83,9 +79,8 @@ class PaymentGatewayInitialize(BaseMutation):
 
     @classmethod
     def perform(cls, root, info, id, amount=None, payment_gateways=None):
-        source = payment_source(id)
-        if amount is None:
-            amount = services.amount_due(source)
+        source = payment_source(info, id)
+        amount = services.requested_amount(source, amount)
         requested = [g["id"] for g in payment_gateways or []] or [g.id for g in enabled_gateways()]
         configs = []
         for gateway_id in requested:
@@ -135,7 +130,7 @@ class TransactionInitialize(BaseMutation):
     def perform(
         cls, root, info, id, payment_gateway, action=None, amount=None, idempotency_key=None
     ):
-        source = payment_source(id, lock=True)
+        source = payment_source(info, id, lock=True)
         action = getattr(action, "value", action) or "CHARGE"
         done = services.initialize_transaction(
             source,
@@ -169,7 +164,7 @@ class TransactionProcess(BaseMutation):
         type_name, token = parse_uuid(id)
         item = None
         if type_name == "TransactionItem" and token is not None:
-            item = TransactionItem.objects.filter(token=token).first()
+            item = services.transaction_for(token, info.context.user)
         if item is None:
             raise DomainError.single("NOT_FOUND", f"No transaction with ID {id!r}.", field="id")
         result = services.process_transaction(item, data)

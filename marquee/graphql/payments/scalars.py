@@ -13,7 +13,13 @@ class JSON(GenericScalar):
 
 
 class PositiveDecimal(graphene.Scalar):
-    """A positive decimal number, sent as a number or a string; kept exact as Decimal."""
+    """A positive decimal number, sent as a number or a string; kept exact as Decimal.
+
+    Coercion only turns the input into a Decimal (a NaN or an infinity
+    included); whether the number is positive, finite and within what a
+    payment can be is the domain's to say, so those refusals come back in
+    the mutation's `errors` on the field, not as a request-level error.
+    """
 
     @staticmethod
     def serialize(value):
@@ -21,13 +27,12 @@ class PositiveDecimal(graphene.Scalar):
 
     @staticmethod
     def _parse(value):
+        if isinstance(value, bool):
+            raise GraphQLError(f"{value!r} is not a decimal number.")
         try:
-            number = Decimal(str(value))
+            return Decimal(str(value).strip())
         except (InvalidOperation, ValueError) as error:
             raise GraphQLError(f"{value!r} is not a decimal number.") from error
-        if not number.is_finite() or number <= 0:
-            raise GraphQLError(f"{value!r} is not a positive decimal number.")
-        return number
 
     @classmethod
     def parse_value(cls, value):

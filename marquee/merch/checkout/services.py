@@ -29,6 +29,7 @@ from ..models import Channel, Checkout, CheckoutLine, ProductVariant, ShippingMe
 from . import shipping
 from .calculations import calculate
 from .info import fetch_checkout_info
+from .selectors import is_customer_of
 from .validators import ADD, validate_lines
 from .vouchers import check_voucher, voucher_with_listing
 
@@ -385,10 +386,24 @@ def remove_promo_code(
 
 
 @transaction.atomic
-def attach_customer(checkout: Checkout, user) -> Checkout:
+def attach_customer(checkout: Checkout, user, customer_id: int | None = None) -> Checkout:
+    """Attach the signed-in customer to the checkout; their email becomes its email.
+
+    Holding a checkout's ID lets anyone act on it (see `selectors`), but whose
+    checkout it is stays the customer's call: one attaches only oneself
+    (`customer_id`, if given, must be one's own), and never to a checkout
+    another customer holds, which would move their cart and their order to
+    a stranger's account.
+    """
     if user is None or not user.is_authenticated:
         raise DomainError.single("INVALID", "Sign in to attach the checkout to your account.")
+    if customer_id is not None and customer_id != user.pk:
+        raise DomainError.single(
+            "INVALID", "Only the signed-in customer can be attached.", field="customer_id"
+        )
     checkout = _lock(checkout)
+    if checkout.user_id is not None and checkout.user_id != user.pk:
+        raise DomainError.single("INVALID", "This checkout belongs to another account.", field="id")
     checkout.user = user
     checkout.email = user.email
     _touch(checkout, "user", "email")
@@ -397,9 +412,18 @@ def attach_customer(checkout: Checkout, user) -> Checkout:
 
 @transaction.atomic
 def detach_customer(checkout: Checkout, user) -> Checkout:
+    """Detach the checkout from the signed-in customer's account.
+
+    Only the attached customer may: anyone else holding the ID could
+    otherwise turn a customer's checkout into a guest one.
+    """
     if user is None or not user.is_authenticated:
         raise DomainError.single("INVALID", "Sign in to detach the checkout from your account.")
     checkout = _lock(checkout)
+    if not is_customer_of(checkout, user):
+        raise DomainError.single(
+            "INVALID", "Only the customer the checkout is attached to can detach it.", field="id"
+        )
     checkout.user = None
     _touch(checkout, "user")
     return checkout

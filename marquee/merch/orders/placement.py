@@ -4,7 +4,9 @@ Everything happens in the caller's transaction, in this order:
 
 1. lock the checkout row (SELECT ... FOR UPDATE), so concurrent completes
    of one checkout run one after another; a checkout already completed is
-   gone, and its order is found by `checkout_token` and returned again;
+   gone, and its order is found by `checkout_token` and returned again.
+   Whoever holds the checkout ID may complete it (`checkout.selectors`);
+   the result says whether this caller sees the order unmasked;
 2. validate and price it (the checkout package's validators and totals);
 3. require payment: the checkout's transactions must cover the total;
 4. write the order, its lines (snapshots), address copies, move the
@@ -28,9 +30,9 @@ from django.db.models import F, Q
 from marquee.core.exceptions import DomainError
 
 from ..checkout.info import fetch_checkout_info
+from ..checkout.selectors import checkout_for
 from ..checkout.validators import validate_checkout_for_completion
 from ..models import (
-    Checkout,
     Order,
     OrderEventType,
     OrderLine,
@@ -39,14 +41,26 @@ from ..models import (
     Voucher,
 )
 from ..pricing import quantize_price
-from . import allocation, events
+from . import allocation, events, selectors
 from .payment_status import charge_status, transaction_sums
 
 
 @dataclass
 class Placed:
+    """The order a completion placed (or found again), and whether the caller sees it all.
+
+    `full_access` is what `order(id)` would grant this caller: the owner and
+    staff see personal data; anyone else who held the checkout ID, including
+    whoever replays the completion, sees it masked.
+    """
+
     order: Order
     created: bool
+    full_access: bool = False
+
+
+def _full_access(order: Order, user) -> bool:
+    return selectors.is_staff(user) or selectors.owns(user, order)
 
 
 def _owner(checkout, user):
@@ -126,16 +140,11 @@ def _unit(total, quantity: int) -> Decimal:
 
 
 def complete_checkout(checkout_token, *, user=None, customer_note: str | None = None) -> Placed:
-    checkout = (
-        Checkout.objects.select_for_update(of=("self",))
-        .select_related("channel", "shipping_address", "billing_address", "user")
-        .filter(pk=checkout_token)
-        .first()
-    )
+    checkout = checkout_for(checkout_token, user, lock=True)
     if checkout is None:
         order = Order.objects.filter(checkout_token=checkout_token).first()
         if order is not None:
-            return Placed(order=order, created=False)
+            return Placed(order=order, created=False, full_access=_full_access(order, user))
         raise DomainError.single(
             "NOT_FOUND", f"Checkout {checkout_token} does not exist.", field="id"
         )
@@ -209,7 +218,7 @@ def complete_checkout(checkout_token, *, user=None, customer_note: str | None = 
         send_order_confirmation.delay(str(order_id))
 
     transaction.on_commit(queue_confirmation)
-    return Placed(order=order, created=True)
+    return Placed(order=order, created=True, full_access=_full_access(order, user))
 
 
 def _label(line: OrderLine) -> str:

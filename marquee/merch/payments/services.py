@@ -1,4 +1,9 @@
-"""Creating payment transactions and applying what providers report."""
+"""Creating payment transactions and applying what providers report.
+
+Payments follow the checkout's access rule (`checkout.selectors`): whoever
+holds a checkout's ID may pay for it; an order is paid for by whoever may
+see it (`orders.selectors.order_for_viewer`).
+"""
 
 from __future__ import annotations
 
@@ -9,9 +14,11 @@ from django.db import IntegrityError, transaction
 
 from marquee.core.exceptions import DomainError
 
+from ..checkout.selectors import checkout_for
 from ..models import Checkout, Order, OrderEventType, TransactionItem
 from ..orders import events as order_events
 from ..orders import payment_status
+from ..orders import selectors as order_selectors
 from ..pricing import quantize_price
 from .gateways import GatewayResult, gateway_for
 
@@ -20,6 +27,79 @@ from .gateways import GatewayResult, gateway_for
 class Initialized:
     transaction: TransactionItem
     result: GatewayResult
+
+
+def payment_source(kind: str, key, user, *, lock: bool = False) -> Checkout | Order | None:
+    """The checkout or order a payment is for, as this requester may reach it; else None.
+
+    A checkout by its ID, for whoever holds it (`checkout.selectors`); an
+    order as `order(id)` finds it: its owner and staff, or anyone holding a
+    guest order's ID. Another customer's order is not there.
+    """
+    if kind == "Checkout":
+        return checkout_for(key, user, lock=lock)
+    if kind == "Order":
+        order, _ = order_selectors.order_for_viewer(key, user)
+        if order is not None and lock:
+            order = (
+                Order.objects.select_for_update(of=("self",))
+                .select_related("channel")
+                .get(pk=order.pk)
+            )
+        return order
+    return None
+
+
+def transaction_for(token, user) -> TransactionItem | None:
+    """A transaction, for whoever may reach the checkout or order it pays for."""
+    item = TransactionItem.objects.filter(token=token).first()
+    if item is None:
+        return None
+    if item.checkout_id is not None:
+        return item if payment_source("Checkout", item.checkout_id, user) else None
+    if item.order_id is not None:
+        return item if payment_source("Order", item.order_id, user) else None
+    return None
+
+
+def _column_limit() -> Decimal:
+    """The first amount a transaction's DecimalField cannot hold (10^16 for 20 digits, 4 places)."""
+    column = TransactionItem._meta.get_field("amount_requested")
+    return Decimal(10) ** (column.max_digits - column.decimal_places)
+
+
+def requested_amount(source: Checkout | Order, amount: Decimal | None) -> Decimal:
+    """The amount to pay, in the currency's minor unit: what is due unless one is given.
+
+    A given amount must be a finite, positive number and no more than what is
+    still to pay; anything else is the client's mistake, refused with
+    INVALID on `amount` before it reaches arithmetic or the database (a
+    NaN, an infinity or 10^400 would otherwise fail inside either).
+    """
+    due = amount_due(source)
+    currency = source.currency
+    if amount is None:
+        return quantize_price(due, currency).amount
+    if not isinstance(amount, Decimal) or not amount.is_finite():
+        raise DomainError.single("INVALID", "The amount must be a number.", field="amount")
+    if amount <= 0:
+        raise DomainError.single("INVALID", "The amount must be positive.", field="amount")
+    if amount >= _column_limit():
+        raise DomainError.single(
+            "INVALID",
+            f"The amount is larger than any payment can be (at most {due:.2f} {currency} "
+            "is still to pay).",
+            field="amount",
+        )
+    amount = quantize_price(amount, currency).amount
+    if amount > due:
+        raise DomainError.single(
+            "INVALID",
+            f"The amount ({amount} {currency}) is more than is still to pay "
+            f"({due:.2f} {currency}).",
+            field="amount",
+        )
+    return amount
 
 
 def amount_due(source) -> Decimal:
@@ -55,9 +135,7 @@ def initialize_transaction(
             return _resume(existing, source)
     gateway = gateway_for(gateway_id, enabled_only=True)
     currency = source.currency
-    if amount is None:
-        amount = amount_due(source)
-    amount = quantize_price(Decimal(amount), currency).amount
+    amount = requested_amount(source, amount)
     if amount <= 0:
         raise DomainError.single(
             "INVALID",

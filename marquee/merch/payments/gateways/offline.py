@@ -1,9 +1,10 @@
 """Offline test gateway: marks payments and refunds as done. No money moves.
 
-It exists so a shop runs end to end with nothing configured (the embedded
-default) and for tests and benchmarks. It is offered only while
-OFFLINE_PAYMENTS_ENABLED is on - by default only when Stripe is not
-configured - and says what it is in its name.
+It exists for the demo (`make run`), tests and benchmarks. It is offered,
+and accepted by transactionInitialize, only while OFFLINE_PAYMENTS_ENABLED
+is on; that is off by default, and with DEBUG off the settings refuse it
+unless OFFLINE_PAYMENTS_IN_PRODUCTION_TAKE_NO_MONEY also says so. Its name
+says what it is.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ class OfflineGateway(Gateway):
     name = "Offline test gateway — no money moves"
 
     def is_enabled(self) -> bool:
-        return settings.OFFLINE_PAYMENTS_ENABLED
+        return bool(settings.OFFLINE_PAYMENTS_ENABLED)
 
     def config(self, *, currency: str, amount: Decimal) -> dict:
         return {"name": self.name, "testMode": True, "currency": currency}
