@@ -167,6 +167,13 @@ if AWS_STORAGE_BUCKET_NAME:
     _default_storage = {"BACKEND": "storages.backends.s3.S3Storage"}
 else:
     _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+# Images are served only through views that check what they show (a hidden
+# product's pictures answer 404). How long shared caches and browsers may keep
+# a public image: a product hidden later stops being shown within this time.
+MEDIA_CACHE_SECONDS = env_int("MEDIA_CACHE_SECONDS", 600)
+# With S3, the views redirect to a signed URL valid this long, so the bucket
+# can stay private (AWS_QUERYSTRING_AUTH only affects URLs made elsewhere).
+MEDIA_SIGNED_URL_SECONDS = env_int("MEDIA_SIGNED_URL_SECONDS", 300)
 STORAGES = {
     "default": _default_storage,
     "staticfiles": {

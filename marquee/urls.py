@@ -1,10 +1,8 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import path
-from django.views.static import serve
 
 from marquee.graphql.views import MarqueeGraphQLView
-from marquee.merch.views import thumbnail_view
+from marquee.merch.views import media_view, thumbnail_view
 
 urlpatterns = [
     path("graphql/", MarqueeGraphQLView.as_view(), name="api"),
@@ -13,6 +11,9 @@ urlpatterns = [
         thumbnail_view,
         name="thumbnail",
     ),
+    # Stored originals, each checked against what its owner's visibility allows;
+    # the media folder (or bucket) is never served as a whole.
+    path("media/<path:path>", media_view, name="media"),
     path("admin/", admin.site.urls),
     path(
         "webhooks/stripe/",
@@ -20,8 +21,3 @@ urlpatterns = [
         name="stripe-webhook",
     ),
 ]
-
-if not settings.AWS_STORAGE_BUCKET_NAME:
-    urlpatterns.append(
-        path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}, name="media")
-    )

@@ -5,6 +5,11 @@ one, else the channel's default country (`CheckoutInfo.delivery_country`) —
 the goods are sold where they are delivered, and a licence's territory is
 where they may be sold.
 
+A refused line is explained to the person who made the request (the
+checkout's requester, not its owner): staff and the licensor whose licence
+blocks the sale read the full reason, anyone else the public one
+(`gate.may_read_contract`).
+
 `LICENCE_GATE_ENABLED` (a setting, on unless set to False) switches every
 hook off at once, for test suites of other domains that build products
 without licences. It is read on each call, so tests may override it.
@@ -19,7 +24,7 @@ from marquee.core.exceptions import ErrorDetail
 from marquee.merch.checkout.validators import LineCheck, register_line_validator
 from marquee.merch.extensions import register_catalogue_filter, register_publication_check
 
-from . import gate
+from . import gate, selectors
 
 _CACHE_KEY = "licensing.verdicts"
 
@@ -75,13 +80,16 @@ def licensed_line(check: LineCheck):
     if check.line.line.pk is not None:
         extra["lines"] = [check.line.line.pk]
     label = check.product.name + (f" ({check.variant.name})" if check.variant.name else "")
-    country = check.info.delivery_country
-    yield ErrorDetail(
-        gate.CODE,
-        f"{label} cannot be sold in {country} through {check.channel.slug!r}: {result.reason}.",
-        "lines",
-        extra,
-    )
+    viewer = selectors.viewer_for(check.requester)
+    if gate.may_read_contract(viewer, result.why.licensor_id):
+        country = check.info.delivery_country
+        message = (
+            f"{label} cannot be sold in {country} through {check.channel.slug!r}: "
+            f"{result.why.full}."
+        )
+    else:
+        message = f"{label}: {result.why.public}"
+    yield ErrorDetail(gate.CODE, message, "lines", extra)
 
 
 def register() -> None:

@@ -5,6 +5,10 @@ size up front would waste storage, rendering on every request would waste
 CPU. The first request renders and saves `thumbnails/<kind>/<pk>/<size>.<fmt>`;
 later ones are served from storage. Requested sizes are rounded up to one
 of `THUMBNAIL_SIZES` so a client cannot make us render thousands of sizes.
+
+Whether an image may be shown at all is decided before, in `media.py`:
+a stored thumbnail is served through the same check as its original, never
+straight from storage.
 """
 
 from __future__ import annotations
@@ -12,7 +16,6 @@ from __future__ import annotations
 import io
 import logging
 
-from django.apps import apps
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -28,29 +31,12 @@ CONTENT_TYPES = {
     "JPEG": "image/jpeg",
 }
 
-# kind in the URL -> (model label, image field)
-SOURCES = {
-    "product-media": ("merch.ProductMedia", "image"),
-    "category": ("merch.Category", "background_image"),
-    "collection": ("merch.Collection", "background_image"),
-    "film-poster": ("films.Film", "poster"),
-}
-
 
 def rounded_size(size: int) -> int:
     for candidate in settings.THUMBNAIL_SIZES:
         if size <= candidate:
             return candidate
     return settings.THUMBNAIL_SIZES[-1]
-
-
-def source_file(kind: str, pk: int):
-    if kind not in SOURCES:
-        return None
-    label, field = SOURCES[kind]
-    instance = apps.get_model(label).objects.filter(pk=pk).only(field).first()
-    image = getattr(instance, field, None) if instance else None
-    return image if image else None
 
 
 def thumbnail_path(kind: str, pk: int, size: int, fmt: str, original_name: str) -> str:
@@ -71,12 +57,11 @@ def render_thumbnail(image_file, size: int, fmt: str) -> tuple[bytes, str]:
     return buffer.getvalue(), CONTENT_TYPES.get(target, "application/octet-stream")
 
 
-def get_or_create_thumbnail(kind: str, pk: int, size: int, fmt: str) -> tuple[str, str] | None:
+def get_or_create_thumbnail(
+    kind: str, pk: int, image_file, size: int, fmt: str
+) -> tuple[str, str] | None:
     """Storage path and content type of the thumbnail, rendering it on first use."""
     if fmt not in FORMATS:
-        return None
-    image_file = source_file(kind, pk)
-    if image_file is None:
         return None
     size = rounded_size(size)
     path = thumbnail_path(kind, pk, size, fmt, image_file.name)

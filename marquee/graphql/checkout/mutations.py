@@ -161,7 +161,7 @@ class CheckoutLinesAdd(_Payload, CheckoutMutation):
     @classmethod
     def perform(cls, _root, info, lines, **ids):
         checkout = find_checkout(info, **ids)
-        return cls(checkout=services.add_lines(checkout, _line_inputs(lines)))
+        return cls(checkout=services.add_lines(checkout, _line_inputs(lines), _user(info)))
 
 
 def _line_updates(lines) -> list[services.LineUpdate]:
@@ -192,7 +192,7 @@ class CheckoutLinesUpdate(_Payload, CheckoutMutation):
     @classmethod
     def perform(cls, _root, info, lines, **ids):
         checkout = find_checkout(info, **ids)
-        return cls(checkout=services.update_lines(checkout, _line_updates(lines)))
+        return cls(checkout=services.update_lines(checkout, _line_updates(lines), _user(info)))
 
 
 class CheckoutLinesDelete(CheckoutMutation):

@@ -57,6 +57,9 @@ class CheckoutInfo:
     shipping_listing: ShippingMethodChannelListing | None = None
     voucher: Voucher | None = None
     voucher_listing: VoucherChannelListing | None = None
+    # Who asked for this change or check (None: nobody signed in). Not the
+    # checkout's owner: validators word their refusals for this person.
+    requester: object | None = None
     extra: dict = field(default_factory=dict)
 
     @property
@@ -107,7 +110,7 @@ def fetch_lines(checkout: Checkout, channel: Channel) -> list[LineInfo]:
     ]
 
 
-def fetch_checkout_info(checkout: Checkout) -> CheckoutInfo:
+def fetch_checkout_info(checkout: Checkout, requester=None) -> CheckoutInfo:
     channel = checkout.channel
     shipping_address = checkout.shipping_address if checkout.shipping_address_id else None
     billing_address = checkout.billing_address if checkout.billing_address_id else None
@@ -118,6 +121,7 @@ def fetch_checkout_info(checkout: Checkout) -> CheckoutInfo:
         shipping_address=shipping_address,
         billing_address=billing_address,
         tax_rate=Decimal(0),
+        requester=requester if getattr(requester, "is_authenticated", False) else None,
     )
     info.tax_rate = taxes.rate_for_country(info.delivery_country)
     if checkout.shipping_method_id:

@@ -153,8 +153,8 @@ def _write_quantities(checkout: Checkout, wanted: dict[int, int]) -> set[int]:
     return changed
 
 
-def _validate_changed(checkout: Checkout, variant_ids: set[int]):
-    info = fetch_checkout_info(checkout)
+def _validate_changed(checkout: Checkout, variant_ids: set[int], requester=None):
+    info = fetch_checkout_info(checkout, requester)
     validate_lines(info, [li for li in info.lines if li.variant.pk in variant_ids], ADD)
     return info
 
@@ -217,12 +217,12 @@ def create_checkout(data: NewCheckout, user=None) -> Checkout:
     checkout.save()
     checkout.invalidated_delivery = None
     _write_quantities(checkout, wanted)
-    _validate_changed(checkout, set(wanted))
+    _validate_changed(checkout, set(wanted), user)
     return checkout
 
 
 @transaction.atomic
-def add_lines(checkout: Checkout, lines: list[LineInput]) -> Checkout:
+def add_lines(checkout: Checkout, lines: list[LineInput], requester=None) -> Checkout:
     checkout = _lock(checkout)
     _quantity_errors([(i, line.quantity) for i, line in enumerate(lines)], zero_removes=False)
     _variants({line.variant_id for line in lines})
@@ -232,14 +232,14 @@ def add_lines(checkout: Checkout, lines: list[LineInput]) -> Checkout:
         wanted[line.variant_id] = wanted.get(line.variant_id, current.get(line.variant_id, 0))
         wanted[line.variant_id] += line.quantity
     changed = _write_quantities(checkout, wanted)
-    info = _validate_changed(checkout, changed)
+    info = _validate_changed(checkout, changed, requester)
     _touch(checkout)
     _recheck_delivery(checkout, info)
     return checkout
 
 
 @transaction.atomic
-def update_lines(checkout: Checkout, updates: list[LineUpdate]) -> Checkout:
+def update_lines(checkout: Checkout, updates: list[LineUpdate], requester=None) -> Checkout:
     """Set quantities of lines named by line ID or variant; quantity 0 removes the line."""
     checkout = _lock(checkout)
     _quantity_errors([(i, u.quantity) for i, u in enumerate(updates)], zero_removes=True)
@@ -264,7 +264,7 @@ def update_lines(checkout: Checkout, updates: list[LineUpdate]) -> Checkout:
                 "REQUIRED", "Give lineId or variantId.", field=f"lines.{index}.line_id"
             )
     changed = _write_quantities(checkout, wanted)
-    info = _validate_changed(checkout, changed)
+    info = _validate_changed(checkout, changed, requester)
     _touch(checkout)
     _recheck_delivery(checkout, info)
     return checkout

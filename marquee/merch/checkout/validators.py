@@ -70,6 +70,11 @@ class LineCheck:
     def user(self):
         return self.info.checkout.user if self.info.checkout.user_id else None
 
+    @property
+    def requester(self):
+        """Who made the request being checked (may differ from the checkout's owner)."""
+        return self.info.requester
+
 
 LineValidator = Callable[[LineCheck], Iterable[ErrorDetail] | None]
 CompletionValidator = Callable[[CheckoutInfo, CheckoutTotals], Iterable[ErrorDetail] | None]

@@ -149,7 +149,7 @@ def complete_checkout(checkout_token, *, user=None, customer_note: str | None = 
             "NOT_FOUND", f"Checkout {checkout_token} does not exist.", field="id"
         )
 
-    info = fetch_checkout_info(checkout)
+    info = fetch_checkout_info(checkout, requester=user)
     totals = validate_checkout_for_completion(checkout, info)
     sums = _require_payment(checkout, totals.total.gross.amount)
 
