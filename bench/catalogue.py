@@ -30,6 +30,7 @@ import argparse
 import json
 import os
 import platform
+import secrets
 import shlex
 import signal
 import socket
@@ -59,6 +60,8 @@ RUN_LOCK_KEY = zlib.crc32(b"marquee bench/catalogue.py")  # PostgreSQL advisory 
 MIN_PRODUCTS = 40
 READY_TIMEOUT = 60.0  # seconds for gunicorn to answer its first request
 REQUEST_TIMEOUT = 30.0  # seconds for one request, so no client waits forever
+# Production settings refuse a short or published key; each run makes its own.
+SERVER_SECRET_KEY = secrets.token_urlsafe(64)
 STOP_TIMEOUT = 10.0  # seconds for gunicorn to exit after SIGTERM before SIGKILL
 COMMAND_TIMEOUT = 900.0  # seconds for one manage.py command (migrate, loaddemo, ...)
 CONNECTION_HEADROOM = 3  # connections left free for psql, this script and the like
@@ -317,6 +320,8 @@ def gunicorn(env: dict[str, str], port: int, workers: int, threads: int):
         "-m",
         "gunicorn",
         "marquee.wsgi:application",
+        "--config",
+        "python:marquee.gunicorn_conf",
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",
@@ -730,7 +735,7 @@ def run_with_server(
     server_env = {
         **env,
         "DEBUG": "0",
-        "SECRET_KEY": "bench-only",
+        "SECRET_KEY": SERVER_SECRET_KEY,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DB_POOL_MAX_SIZE": str(pool),
     }

@@ -13,6 +13,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from marquee.core.secret_checks import refuse_any_host, require_strong_secret
+
 
 def env_bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
@@ -42,13 +44,23 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("MARQUEE_DATA_DIR", BASE_DIR / ".data"))
 
 DEBUG = env_bool("DEBUG", True)
+# Signs sessions, password-reset links and (unless JWT_SECRET is set) API tokens.
+# The development key is published with the code: with DEBUG off it, a missing
+# key or a weak one stops the start-up (see marquee.core.secret_checks).
+DEVELOPMENT_SECRET_KEY = "marquee-development-only-secret-key-change-me"  # noqa: S105
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
-    SECRET_KEY = "marquee-development-only-secret-key-change-me"  # noqa: S105
-
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+# With DEBUG off '*' in ALLOWED_HOSTS is refused unless this says a proxy checks Host.
+ALLOWED_HOSTS_ALLOW_ANY = env_bool("ALLOWED_HOSTS_ALLOW_ANY", False)
+if not DEBUG:
+    require_strong_secret("SECRET_KEY", SECRET_KEY, published=[DEVELOPMENT_SECRET_KEY])
+    if os.environ.get("JWT_SECRET"):
+        require_strong_secret(
+            "JWT_SECRET", os.environ["JWT_SECRET"], published=[DEVELOPMENT_SECRET_KEY]
+        )
+    refuse_any_host(ALLOWED_HOSTS, ALLOWED_HOSTS_ALLOW_ANY)
+elif not SECRET_KEY:
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -63,6 +75,7 @@ INSTALLED_APPS = [
     "mptt",
     "django_countries",
     "graphene_django",
+    "corsheaders",
     "marquee.core",
     "marquee.accounts",
     "marquee.films",
@@ -72,7 +85,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "marquee.core.security_headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -100,6 +115,75 @@ TEMPLATES = [
         },
     }
 ]
+
+# --- Security ---------------------------------------------------------------
+# HSTS is sent on HTTPS responses only (browsers ignore it over plain HTTP).
+# TLS usually ends at a proxy: it must say so with X-Forwarded-Proto, trusted
+# either by gunicorn (--forwarded-allow-ips, 127.0.0.1 by default) or by
+# Django through SECURE_PROXY_SSL_HEADER, e.g. "HTTP_X_FORWARDED_PROTO,https".
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Off by default: the proxy in front usually redirects HTTP to HTTPS itself.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+_proxy_ssl_header = env_list("SECURE_PROXY_SSL_HEADER", [])
+if _proxy_ssl_header and len(_proxy_ssl_header) != 2:
+    raise ImproperlyConfigured(
+        "SECURE_PROXY_SSL_HEADER must be 'HEADER,value', e.g. 'HTTP_X_FORWARDED_PROTO,https'"
+    )
+SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header) or None
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = os.environ.get("SECURE_REFERRER_POLICY", "same-origin")
+SECURE_CROSS_ORIGIN_OPENER_POLICY = os.environ.get(
+    "SECURE_CROSS_ORIGIN_OPENER_POLICY", "same-origin"
+)
+# Session and CSRF cookies (the admin) travel over HTTPS only when DEBUG is off.
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+# Content-Security-Policy (marquee.core.security_headers): API responses are
+# JSON and load nothing; HTML pages (the admin) load only this site's files;
+# GraphiQL, served only when GRAPHIQL_ENABLED, loads its scripts from jsDelivr.
+CONTENT_SECURITY_POLICY = os.environ.get(
+    "CONTENT_SECURITY_POLICY", "default-src 'none'; frame-ancestors 'none'"
+)
+CONTENT_SECURITY_POLICY_HTML = os.environ.get(
+    "CONTENT_SECURITY_POLICY_HTML",
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+)
+CONTENT_SECURITY_POLICY_GRAPHIQL = os.environ.get(
+    "CONTENT_SECURITY_POLICY_GRAPHIQL",
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "img-src 'self' data: https://cdn.jsdelivr.net; "
+    "font-src 'self' data: https://cdn.jsdelivr.net; "
+    "connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; "
+    "frame-ancestors 'none'",
+)
+# Browser features no Marquee page uses are switched off; payment stays for this origin.
+PERMISSIONS_POLICY = os.environ.get(
+    "PERMISSIONS_POLICY",
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(self), usb=()",
+)
+# CORS (django-cors-headers), for storefronts served from another origin. Only
+# the API answers cross-origin requests; tokens travel in the Authorization
+# header, so no cookies are allowed across origins. Origins are exact
+# (scheme://host[:port]); regexes are comma-separated, so one cannot hold a comma.
+CORS_ALLOWED_ORIGINS = env_list(
+    "CORS_ALLOWED_ORIGINS",
+    ["http://localhost:3000", "http://127.0.0.1:3000"] if DEBUG else [],
+)
+CORS_ALLOWED_ORIGIN_REGEXES = env_list("CORS_ALLOWED_ORIGIN_REGEXES", [])
+CORS_URLS_REGEX = r"^/graphql/"
+CORS_ALLOW_METHODS = ["GET", "OPTIONS", "POST"]
+# What Saleor's storefront and SDKs send: Authorization (Bearer), Saleor's Authorization-Bearer.
+CORS_ALLOW_HEADERS = env_list(
+    "CORS_ALLOW_HEADERS", ["accept", "authorization", "authorization-bearer", "content-type"]
+)
+CORS_ALLOW_CREDENTIALS = False
+# Browsers cache a preflight answer this long (most cap it at 2 hours).
+CORS_PREFLIGHT_MAX_AGE = env_int("CORS_PREFLIGHT_MAX_AGE", 24 * 3600)
 
 # --- Database -------------------------------------------------------------
 # DATABASE_URL selects an external PostgreSQL; without it an embedded server

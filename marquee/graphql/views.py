@@ -146,6 +146,12 @@ class MarqueeGraphQLView(GraphQLView):
                 errors=[_error("Internal error while executing the request.", "INTERNAL_ERROR")]
             )
 
+    def render_graphiql(self, request, **data):
+        """GraphiQL's page loads its scripts and styles from jsDelivr: its own, wider CSP."""
+        response = super().render_graphiql(request, **data)
+        response.headers["Content-Security-Policy"] = settings.CONTENT_SECURITY_POLICY_GRAPHIQL
+        return response
+
     @staticmethod
     def format_error(error):
         if isinstance(error, GraphQLError):

@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+import pytest
 from graphql_relay import to_global_id
 
 from marquee.merch import models as m
@@ -214,3 +215,147 @@ def test_refund_is_final_only_when_stripe_confirms(shop, gql, client, stripe_set
     assert order.total_charged_amount == Decimal("112")
     assert OrderRefund.objects.filter(status="success").count() == 1
     assert m.Stock.objects.get(product_variant=tee).quantity_allocated == 1
+
+
+# --- Signed bodies that are not events the webhook can read -----------------
+
+
+def _intent(**changes):
+    obj = {"id": "pi_shape", "object": "payment_intent", "amount": 100}
+    obj.update(changes)
+    return {"id": "evt_shape", "type": "payment_intent.succeeded", "data": {"object": obj}}
+
+
+def _charge(**changes):
+    obj = {"id": "ch_shape", "object": "charge", "amount": 100, "payment_intent": "pi_shape"}
+    obj.update(changes)
+    return {"id": "evt_shape", "type": "charge.refunded", "data": {"object": obj}}
+
+
+def _without(event, *path):
+    *parents, last = path
+    target = event
+    for key in parents:
+        target = target[key]
+    del target[last]
+    return event
+
+
+MALFORMED_EVENTS = {
+    "a list": ([_intent()], "JSON object"),
+    "a string": ("evt_1", "JSON object"),
+    "a number": (42, "JSON object"),
+    "null": (None, "JSON object"),
+    "a boolean": (True, "JSON object"),
+    "id missing": (_without(_intent(), "id"), "`id`"),
+    "id an object": ({**_intent(), "id": {"evt": 1}}, "`id`"),
+    "id a number": ({**_intent(), "id": 7}, "`id`"),
+    "id empty": ({**_intent(), "id": ""}, "`id`"),
+    "id too long": ({**_intent(), "id": "evt_" + "x" * 300}, "`id`"),
+    "type missing": (_without(_intent(), "type"), "`type`"),
+    "type a number": ({**_intent(), "type": 5}, "`type`"),
+    "type a list": ({**_intent(), "type": ["charge.refunded"]}, "`type`"),
+    "data a string": ({**_intent(), "data": "pi_shape"}, "`data`"),
+    "data.object missing": ({**_intent(), "data": {}}, "`data.object`"),
+    "data.object a string": ({**_intent(), "data": {"object": "pi"}}, "`data.object`"),
+    "data.object a list": ({**_intent(), "data": {"object": [1]}}, "`data.object`"),
+    "unknown type, data.object a list": (
+        {"id": "evt_shape", "type": "customer.created", "data": {"object": []}},
+        "`data.object`",
+    ),
+    "intent id an object": (_intent(id={"x": 1}), "`data.object.id`"),
+    "amount missing": (_without(_intent(), "data", "object", "amount"), "amount"),
+    "amount a string": (_intent(amount="100"), "amount"),
+    "amount a float": (_intent(amount=1.5), "amount"),
+    "amount a boolean": (_intent(amount=True), "amount"),
+    "amount negative": (_intent(amount=-1), "amount"),
+    "amount too large": (_intent(amount=10**20), "amount"),
+    "amount_received a string": (_intent(amount_received="1"), "amount_received"),
+    "metadata a list": (_intent(metadata=["x"]), "metadata"),
+    "token not a uuid": (_intent(metadata={"transaction_token": "abc"}), "transaction_token"),
+    "token a number": (_intent(metadata={"transaction_token": 5}), "transaction_token"),
+    "refund payment_intent an object": (_charge(payment_intent={"id": "pi"}), "payment_intent"),
+    "refund amount missing": (_without(_charge(), "data", "object", "amount"), "amount"),
+    "refund amount_refunded a string": (_charge(amount_refunded="9"), "amount_refunded"),
+    "id with a NUL character": ({**_intent(), "id": "evt\x00"}, "NUL"),
+    "last_payment_error a string": (
+        {**_intent(last_payment_error="declined"), "type": "payment_intent.payment_failed"},
+        "last_payment_error",
+    ),
+}
+
+
+def _post_raw(client, body: str):
+    import hashlib
+    import hmac
+    import time
+
+    from .conftest import WEBHOOK_SECRET
+
+    timestamp = int(time.time())
+    digest = hmac.new(WEBHOOK_SECRET.encode(), f"{timestamp}.{body}".encode(), hashlib.sha256)
+    return client.post(
+        "/webhooks/stripe/",
+        data=body.encode(),
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=f"t={timestamp},v1={digest.hexdigest()}",
+    )
+
+
+def _assert_refused(response, caplog, fragment):
+    assert response.status_code == 400, response.content[:300]
+    error = response.json()["error"]
+    assert error.startswith("Not a Stripe event Marquee can read")
+    if fragment:
+        assert fragment in error
+    assert m.ProviderEvent.objects.count() == 0
+    assert any(
+        r.name == "marquee.payments" and "stripe event refused" in r.getMessage()
+        for r in caplog.records
+    )
+
+
+@pytest.mark.parametrize("name", list(MALFORMED_EVENTS))
+def test_signed_malformed_event_is_a_400_and_not_recorded(
+    name, shop, client, stripe_settings, caplog
+):
+    payload, fragment = MALFORMED_EVENTS[name]
+    _assert_refused(post_event(client, payload), caplog, fragment)
+
+
+@pytest.mark.parametrize(
+    "body, fragment",
+    [
+        ('{"id": "evt_nan", "type": "payment_intent.succeeded", "amount": NaN}', "NaN"),
+        ('{"id": "evt_inf", "type": "x", "data": {"object": {"n": Infinity}}}', "Infinity"),
+        ("[" * 100_000 + "]" * 100_000, "nested"),
+        ('{"id": "evt_\\ud800", "type": "customer.created"}', "Unicode"),
+        ('{"id": "evt_nul", "type": "customer.created", "note": "a\\u0000b"}', "NUL"),
+        ('{"id": "evt_cut", "type": ', "not valid JSON"),
+    ],
+    ids=["NaN", "Infinity", "deep nesting", "lone surrogate", "NUL escape", "truncated"],
+)
+def test_signed_body_that_is_not_storable_json_is_a_400(
+    body, fragment, shop, client, stripe_settings, caplog
+):
+    _assert_refused(_post_raw(client, body), caplog, fragment)
+
+
+def test_a_refused_event_id_is_not_taken(shop, gql, client, stripe_settings, caplog):
+    """The body Stripe resends after fixing the endpoint is applied, not a duplicate."""
+    (tee,) = shop.variants("Tee")
+    checkout = shop.checkout([(tee, 1)])
+    initialize(gql, checkout)
+    item = m.TransactionItem.objects.get()
+    event = intent_event("evt_retry", item)
+    broken = {**event, "data": {"object": {**event["data"]["object"], "amount": "lots"}}}
+    _assert_refused(post_event(client, broken), caplog, "amount")
+    assert post_event(client, event).json() == {"status": "applied"}
+    item.refresh_from_db()
+    assert item.charged_value == Decimal("111")
+
+
+def test_signature_with_non_ascii_characters_is_a_400(shop, client, stripe_settings):
+    response = post_event(client, {"id": "evt_1", "type": "x"}, header="t=1,v1=caf\u00e9")
+    assert response.status_code == 400
+    assert m.ProviderEvent.objects.count() == 0

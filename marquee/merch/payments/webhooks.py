@@ -1,7 +1,9 @@
 """POST /webhooks/stripe/: Stripe's events, verified, recorded once, applied once.
 
 1. The signature is checked with STRIPE_WEBHOOK_SECRET before anything is
-   read; a bad or missing one is a 400 and nothing is stored.
+   read; a bad or missing one is a 400 and nothing is stored. So is a signed
+   body that is not an event the handlers can read (see stripe_shape): it is
+   logged, and Stripe's dashboard shows the reason.
 2. The event id goes into ProviderEvent (unique) in the same transaction as
    its effects: a replay finds it and is a 200 that changes nothing.
 3. Unknown types are recorded and acknowledged (200), so Stripe stops
@@ -22,6 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from . import stripe_events
+from .stripe_shape import MalformedEvent, parse_event
 
 logger = logging.getLogger("marquee.payments")
 
@@ -60,12 +63,15 @@ def stripe_webhook(request):
         return JsonResponse({"error": "Stripe webhooks are not configured."}, status=400)
     try:
         payload = request.body.decode("utf-8")
-        stripe.Webhook.construct_event(payload, signature, secret)
-        event = json.loads(payload)
-    except (ValueError, UnicodeDecodeError, stripe.SignatureVerificationError):
+        stripe.WebhookSignature.verify_header(payload, signature, secret)
+    except (ValueError, TypeError, stripe.SignatureVerificationError):
+        # TypeError: a signature with non-ASCII characters cannot be compared.
         return JsonResponse({"error": "Invalid payload or signature."}, status=400)
-    if not isinstance(event, dict) or not event.get("id"):
-        return JsonResponse({"error": "Not a Stripe event."}, status=400)
+    try:
+        event = parse_event(payload, stripe_events.HANDLED)
+    except MalformedEvent as exc:
+        logger.warning("stripe event refused: %s", exc)
+        return JsonResponse({"error": f"Not a Stripe event Marquee can read: {exc}"}, status=400)
 
     with transaction.atomic():
         provider_event_id = record_event(event)
