@@ -315,10 +315,23 @@ JWT_SECRET = os.environ.get("JWT_SECRET", "") or SECRET_KEY
 JWT_ALGORITHM = "HS256"
 JWT_ACCESS_TOKEN_LIFETIME_SECONDS = env_int("JWT_ACCESS_TOKEN_LIFETIME_SECONDS", 5 * 60)
 JWT_REFRESH_TOKEN_LIFETIME_SECONDS = env_int("JWT_REFRESH_TOKEN_LIFETIME_SECONDS", 30 * 24 * 3600)
-# Failed tokenCreate attempts allowed per email and client IP within the window.
+# Password checks allowed per email and client IP within the window (tokenCreate,
+# admin login), and per user for passwordChange's old password. Each attempt is
+# counted before its password is checked; over the limit even the right one is
+# refused (LOGIN_ATTEMPT_DELAYED) until the window, from the first attempt, ends.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+# Attempts allowed per email from any address: guessing spread over many clients.
+LOGIN_FAILURE_LIMIT_PER_EMAIL = env_int("LOGIN_FAILURE_LIMIT_PER_EMAIL", 20)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
-# A second reset or deletion email to the same address within this time is not sent.
+# Where attempt counters live, shared by every worker: Redis when set (default
+# REDIS_URL), otherwise a PostgreSQL table.
+LOGIN_THROTTLE_REDIS_URL = os.environ.get(
+    "LOGIN_THROTTLE_REDIS_URL", os.environ.get("REDIS_URL", "")
+)
+# The admin login goes through the same limit as tokenCreate.
+AUTHENTICATION_BACKENDS = ["marquee.accounts.backends.ThrottledModelBackend"]
+# A second reset, deletion or "already registered" email to the same address
+# within this time is not sent.
 ACCOUNT_EMAIL_INTERVAL_SECONDS = env_int("ACCOUNT_EMAIL_INTERVAL_SECONDS", 60)
 ACCOUNT_MAX_ADDRESSES = env_int("ACCOUNT_MAX_ADDRESSES", 100)
 # Hosts a `redirectUrl` (password reset, account deletion links) may point at.

@@ -136,3 +136,20 @@ class UserAddress(models.Model):
 
     def __str__(self):
         return f"{self.user}: {self.address}"
+
+
+class AttemptCounter(models.Model):
+    """Attempts counted in a fixed window: failed sign-ins, old-password checks.
+
+    Written only through `attempt_counters.DatabaseCounters`, one atomic
+    upsert per attempt on a connection of its own, so the count holds
+    whether or not the request that made the attempt commits. `key` is a
+    digest: the table never stores an email address or a client IP.
+    """
+
+    key = models.CharField(max_length=80, primary_key=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.key}: {self.count} until {self.expires_at:%Y-%m-%d %H:%M:%S}"

@@ -25,7 +25,11 @@ from .addresses import validate_address
 from .email_tokens import account_deletion_tokens, password_reset_tokens
 from .models import Address, User, UserAddress
 from .redirects import validate_redirect_url
-from .tasks import send_account_deletion_email, send_password_reset_email
+from .tasks import (
+    send_account_deletion_email,
+    send_account_exists_email,
+    send_password_reset_email,
+)
 
 SHIPPING = "SHIPPING"
 BILLING = "BILLING"
@@ -62,11 +66,17 @@ def validate_new_password(password: str, user: User | None = None, field: str = 
 
 
 def change_password(user: User, old_password: str, new_password: str) -> User:
-    """Change a signed-in user's password; every token issued before stops working."""
+    """Change a signed-in user's password; every token issued before stops working.
+
+    The old-password check is limited like a sign-in (per user), so an
+    access token alone is no way to guess the password.
+    """
+    throttling.reserve_password_check(user)
     if not user.check_password(old_password or ""):
         raise DomainError.single(
             "INVALID_PASSWORD", "Old password isn't valid.", field="old_password"
         )
+    throttling.clear_password_checks(user)
     validate_new_password(new_password, user, field="new_password")
     user.set_password(new_password)
     user.rotate_token_key()
@@ -121,13 +131,19 @@ def register(
     last_name: str = "",
     language_code: str | None = None,
     redirect_url: str | None = None,
-) -> User:
-    """Create an active account. Confirmation emails are not used: it can sign in at once."""
+) -> User | None:
+    """Create an active account; for an email already registered, say so to that mailbox only.
+
+    The caller's answer must not tell whether the email has an account, or
+    `accountRegister` lists which emails do. So a known email goes through
+    the same checks (password rules with the same would-be user, the same
+    hashing cost) and succeeds the same way; the owner gets an email saying
+    an account exists and how to reset its password. Returns the new user,
+    or None for a known email.
+    """
     email = normalize_email(email)
     if redirect_url:
         validate_redirect_url(redirect_url)
-    if selectors.email_taken(email):
-        raise DomainError.single("UNIQUE", "A user with this email already exists.", field="email")
     user = User(
         email=email,
         first_name=(first_name or "").strip(),
@@ -136,14 +152,22 @@ def register(
     )
     validate_new_password(password, user)
     user.set_password(password)
+    if selectors.email_taken(email):
+        _tell_owner_account_exists(email, redirect_url)
+        return None
     try:
         with transaction.atomic():
             user.save()
-    except IntegrityError as error:  # the same email registered a moment ago
-        raise DomainError.single(
-            "UNIQUE", "A user with this email already exists.", field="email"
-        ) from error
+    except IntegrityError:  # the same email registered a moment ago
+        _tell_owner_account_exists(email, redirect_url)
+        return None
     return user
+
+
+def _tell_owner_account_exists(email: str, redirect_url: str | None) -> None:
+    if not throttling.first_email_in_interval("account-exists", email):
+        return
+    transaction.on_commit(lambda: send_account_exists_email.delay(email, redirect_url))
 
 
 @dataclass
@@ -165,12 +189,12 @@ def issue_tokens(user: User) -> IssuedTokens:
 
 
 def sign_in(email: str, password: str, client_ip: str) -> IssuedTokens:
-    """Check credentials (rate-limited per email and IP) and issue a token pair.
+    """Check credentials (limited per email and IP, see `throttling`) and issue a token pair.
 
     An unknown email and a wrong password get the same answer; the password
     is hashed in both cases so the response time does not tell them apart.
     """
-    throttling.check_login_allowed(email or "", client_ip)
+    throttling.reserve_login_attempt(email or "", client_ip)
     user = selectors.user_by_email(email)
     if user is None:
         User().set_password(password)
@@ -178,7 +202,6 @@ def sign_in(email: str, password: str, client_ip: str) -> IssuedTokens:
     else:
         ok = user.check_password(password)
     if not ok:
-        throttling.record_login_failure(email or "", client_ip)
         raise DomainError.single(
             "INVALID_CREDENTIALS",
             "Please, enter valid credentials.",
@@ -186,7 +209,7 @@ def sign_in(email: str, password: str, client_ip: str) -> IssuedTokens:
         )
     if not user.is_active:
         raise DomainError.single("INACTIVE", "Account inactive.", field="email")
-    throttling.clear_login_failures(email or "", client_ip)
+    throttling.clear_login_attempts(email or "", client_ip)
     update_last_login(None, user)
     return issue_tokens(user)
 

@@ -55,3 +55,28 @@ def send_account_deletion_email(
         recipient_list=[user.email],
     )
     return True
+
+
+@shared_task
+def send_account_exists_email(email: str, redirect_url: str | None = None) -> bool:
+    """Sign-up with an address that has an account: the owner hears of it, the requester does not.
+
+    No link is sent: the sign-up form's `redirectUrl` was chosen by whoever
+    filled it in, and the owner only needs to know where to reset a password.
+    """
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        return False
+    send_mail(
+        subject=f"You already have a {settings.SHOP_NAME} account",
+        message=(
+            f"Someone tried to create a {settings.SHOP_NAME} account with this email address, "
+            "but it already has one, so nothing was changed.\n\n"
+            'If it was you, sign in, or use "Forgot password" on the sign-in page to choose '
+            "a new password. If your account was closed, contact us to reopen it.\n\n"
+            "If it was not you, you can ignore this email."
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[user.email],
+    )
+    return True

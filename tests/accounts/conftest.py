@@ -1,14 +1,19 @@
 """Accounts fixtures: users, addresses and a client that sends a Bearer token."""
 
+import os
+
 import pytest
 from django.core.cache import cache
 
 from marquee.accounts import services
+from marquee.accounts.attempt_counters import counters
 from marquee.accounts.models import User
 
 from ..conftest import GraphQLClient
 
 PASSWORD = "Kung-fu-Panda-1984"
+# Attempt counters in Redis go to their own database, apart from other tests' data.
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 
 SHANGHAI = {
     "firstName": "Lin",
@@ -65,6 +70,46 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+def _uses_db(request) -> bool:
+    return request.node.get_closest_marker("django_db") is not None or bool(
+        {"db", "transactional_db"} & set(request.fixturenames)
+    )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_attempt_counters(request, settings, django_db_blocker):
+    """Counters are committed on a connection of their own, outside the test's
+    transaction: cleared here so that no test inherits another's attempts."""
+    settings.LOGIN_THROTTLE_REDIS_URL = ""
+    if _uses_db(request):
+        request.getfixturevalue("django_db_setup")
+        with django_db_blocker.unblock():
+            counters().clear_all()
+    yield
+
+
+def redis_available(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=0.5).ping())
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture(params=["database", "redis"])
+def counter_store(request, settings, django_db_blocker):
+    """Run a test against each store: the PostgreSQL table, and Redis when one runs."""
+    if request.param == "redis":
+        if not redis_available(TEST_REDIS_URL):
+            pytest.skip(f"no Redis at {TEST_REDIS_URL} (set TEST_REDIS_URL)")
+        settings.LOGIN_THROTTLE_REDIS_URL = TEST_REDIS_URL
+        counters().clear_all()
+    yield request.param
+    with django_db_blocker.unblock():
+        counters().clear_all()
 
 
 @pytest.fixture

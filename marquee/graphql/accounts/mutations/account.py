@@ -25,9 +25,18 @@ class AccountRegisterInput(graphene.InputObjectType):
 
 
 class AccountRegister(AccountMutation):
-    """Create a customer account. It is active at once: `requiresConfirmation` is always false."""
+    """Create a customer account. It is active at once: `requiresConfirmation` is always false.
 
-    user = graphene.Field(User)
+    The answer is the same whether or not the email already has an account
+    (that account's owner is told by email instead), so `user` is always
+    null: sign in with tokenCreate to get the account.
+    """
+
+    user = graphene.Field(
+        User,
+        description="Always null: the answer must not tell whether "
+        "the email already had an account.",
+    )
     requires_confirmation = graphene.Boolean()
     errors = errors_field(AccountError)
 
@@ -38,7 +47,7 @@ class AccountRegister(AccountMutation):
     def perform(cls, _root, _info, input):
         checked_channel(input.get("channel"))
         language = input.get("language_code")
-        user = services.register(
+        services.register(
             email=input["email"],
             password=input["password"],
             first_name=input.get("first_name") or "",
@@ -46,7 +55,7 @@ class AccountRegister(AccountMutation):
             language_code=language_code(language) if language is not None else None,
             redirect_url=input.get("redirect_url"),
         )
-        return cls(user=user, requires_confirmation=False)
+        return cls(user=None, requires_confirmation=False)
 
 
 class AccountInput(graphene.InputObjectType):

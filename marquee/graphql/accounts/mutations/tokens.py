@@ -4,17 +4,12 @@ import graphene
 from graphene.types.generic import GenericScalar
 
 from marquee.accounts import services, tokens
+from marquee.accounts.throttling import client_ip
 
 from ...core.mutations import errors_field
 from ..errors import AccountError
 from ..types import User
 from .base import AccountMutation, signed_in_user
-
-
-def client_ip(request) -> str:
-    """The peer address. Behind a proxy, configure it to set REMOTE_ADDR (not X-Forwarded-For:
-    a client can write that header itself and dodge the login limit)."""
-    return request.META.get("REMOTE_ADDR", "") or ""
 
 
 class CreateToken(AccountMutation):
