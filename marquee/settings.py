@@ -209,11 +209,13 @@ GRAPHQL_REQUEST_MAX_COMPLEXITY = env_int(
     "GRAPHQL_REQUEST_MAX_COMPLEXITY", GRAPHQL_QUERY_MAX_COMPLEXITY
 )
 # Root query fields (aliases count) per request: each one resolves on its own.
-GRAPHQL_MAX_ROOT_FIELDS = env_int("GRAPHQL_MAX_ROOT_FIELDS", 30)
+GRAPHQL_MAX_ROOT_FIELDS = env_int("GRAPHQL_MAX_ROOT_FIELDS", 20)
 # Mutation fields (aliases count) per request, over the whole batch.
 GRAPHQL_MAX_ROOT_MUTATIONS = env_int("GRAPHQL_MAX_ROOT_MUTATIONS", 10)
 # Connection fields per request: each runs its own SQL, however small its page.
-GRAPHQL_MAX_CONNECTIONS = env_int("GRAPHQL_MAX_CONNECTIONS", 30)
+GRAPHQL_MAX_CONNECTIONS = env_int("GRAPHQL_MAX_CONNECTIONS", 20)
+# Tokens one document may hold: parsing and validating take time in proportion.
+GRAPHQL_MAX_QUERY_TOKENS = env_int("GRAPHQL_MAX_QUERY_TOKENS", 5000)
 # A request still executing after this many seconds stops with REQUEST_TIMEOUT;
 # its SQL statements get the remaining time as statement_timeout. 0 disables.
 GRAPHQL_REQUEST_DEADLINE_SECONDS = env_int("GRAPHQL_REQUEST_DEADLINE_SECONDS", 5)

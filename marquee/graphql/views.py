@@ -43,11 +43,10 @@ from .core.limits import (
     coerce_variables,
     load_json,
     plan_operation,
+    shape_errors,
 )
 
 logger = logging.getLogger("marquee.graphql")
-
-MAX_QUERY_TOKENS = 20000
 
 
 def _json_error(message: str, code: str, status: int = 400) -> HttpResponse:
@@ -201,9 +200,7 @@ class MarqueeGraphQLView(GraphQLView):
         if operation_name is not None and not isinstance(operation_name, str):
             return Prepared(errors=[_error("`operationName` must be a string.", ErrorCode.INVALID)])
         graphql_schema = self.schema.graphql_schema
-        document, errors = parse_and_validate(
-            graphql_schema, query, settings.GRAPHQL_INTROSPECTION_ENABLED
-        )
+        document, errors = parse_and_validate(graphql_schema, query)
         if errors:
             return Prepared(errors=errors)
         operation = get_operation_ast(document, operation_name)
@@ -294,21 +291,32 @@ class MarqueeGraphQLView(GraphQLView):
 MAX_CACHED_QUERY_LENGTH = 100_000
 
 
-def parse_and_validate(graphql_schema, query: str, introspection: bool = True):
+def parse_and_validate(graphql_schema, query: str):
     """Parse and validate a document, cached: storefronts send the same few queries.
 
-    Validation depends only on the schema, the text and whether introspection
-    is allowed, so its result can be reused; it is a sizeable share of a
-    small query's time.
+    Validation depends only on the schema, the text and the settings passed
+    along, so its result can be reused; it is a sizeable share of a small
+    query's time.
     """
+    options = (
+        settings.GRAPHQL_INTROSPECTION_ENABLED,
+        settings.GRAPHQL_MAX_QUERY_TOKENS,
+        settings.GRAPHQL_QUERY_MAX_DEPTH,
+        settings.GRAPHQL_MAX_ROOT_FIELDS,
+        settings.GRAPHQL_MAX_ROOT_MUTATIONS,
+    )
     if len(query) <= MAX_CACHED_QUERY_LENGTH:
-        return _parse_and_validate_cached(graphql_schema, query, introspection)
-    return _parse_and_validate(graphql_schema, query, introspection)
+        return _parse_and_validate_cached(graphql_schema, query, options)
+    return _parse_and_validate(graphql_schema, query, options)
 
 
-def _parse_and_validate(graphql_schema, query: str, introspection: bool = True):
+def _parse_and_validate(graphql_schema, query: str, options: tuple):
+    introspection, max_tokens = options[:2]
     try:
-        document = parse(query, max_tokens=MAX_QUERY_TOKENS)
+        document = parse(query, max_tokens=max_tokens)
+        errors = shape_errors(document)
+        if errors:
+            return None, errors
         rules = specified_rules if introspection else (*specified_rules, NoIntrospection)
         return document, validate(graphql_schema, document, rules, max_errors=50)
     except GraphQLSyntaxError as error:

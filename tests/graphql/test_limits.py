@@ -25,6 +25,10 @@ TOKEN_CREATE = """mutation { tokenCreate(email: "fan@example.com", password: "gu
   errors { code } } }"""
 
 
+def aliases(count, field):
+    return "{" + " ".join(f"a{i}: {field}" for i in range(count)) + "}"
+
+
 def codes(response):
     body = response.json()
     assert response.status_code in (200, 400), response.content[:300]
@@ -48,9 +52,10 @@ def test_variables_that_fail_coercion_are_a_validation_error(gql, catalogue):
 def test_a_batch_shares_one_cost_budget(gql, catalogue, settings):
     settings.GRAPHQL_QUERY_MAX_COMPLEXITY = 500
     settings.GRAPHQL_REQUEST_MAX_COMPLEXITY = 500
-    entry = {"query": NESTED, "variables": {"n": 3}}  # cost 130
-    assert gql.post([entry]).status_code == 200
-    response = gql.post([entry] * 10)
+    query = 'query ($n: Int) { products(channel: "china", first: $n) { edges { node { name } } } }'
+    entry = {"query": query, "variables": {"n": 80}}  # cost 1 + 80 * 3 = 241
+    assert gql.post([entry, entry]).status_code == 200
+    response = gql.post([entry] * 3)
     assert response.status_code == 400
     assert codes(response) == ["QUERY_TOO_COMPLEX"]
     assert "total cost" in response.json()["errors"][0]["message"]
@@ -68,6 +73,21 @@ def test_aliased_root_fields_are_capped(gql, catalogue, settings):
     response = gql.post({"query": query})
     assert response.status_code == 400
     assert codes(response) == ["TOO_MANY_ROOT_FIELDS"]
+
+
+def test_root_fields_are_capped_over_a_batch(gql, catalogue):
+    entry = {"query": aliases(15, "shop { name }")}
+    assert gql.post([entry]).status_code == 200
+    response = gql.post([entry, entry])
+    assert response.status_code == 400
+    assert codes(response) == ["TOO_MANY_ROOT_FIELDS"]
+
+
+def test_a_document_of_too_many_tokens_is_refused_before_validation(gql, db):
+    query = aliases(1000, 'products(channel: "china", first: 1) { totalCount }')
+    response = gql.post({"query": query})
+    assert response.status_code == 400
+    assert "more than 5000 tokens" in response.json()["errors"][0]["message"]
 
 
 def test_connections_are_capped_even_when_nested(gql, catalogue):

@@ -154,6 +154,55 @@ def _is_connection(graphql_type) -> bool:
     )
 
 
+def shape_errors(document) -> list[GraphQLError]:
+    """Limits that need only the parsed text, checked before the costlier validation.
+
+    Validating a document takes time in proportion to its size, so a
+    document of a thousand aliases is refused here rather than after.
+    """
+    fragments = _fragments(document)
+    errors = []
+    for operation in document.definitions:
+        if not isinstance(operation, OperationDefinitionNode):
+            continue
+        max_depth = settings.GRAPHQL_QUERY_MAX_DEPTH
+        depth = _depth(operation, fragments)
+        if depth > max_depth:
+            message = (
+                f"Query depth {depth} exceeds the maximum depth of {max_depth} "
+                "(GRAPHQL_QUERY_MAX_DEPTH)."
+            )
+            errors.append(_error(message, ErrorCode.QUERY_TOO_DEEP, operation))
+            continue
+        roots = sum(
+            1
+            for node in _selections(operation, fragments, frozenset())
+            if not node.name.value.startswith("__")
+        )
+        if operation.operation.value == "mutation":
+            limit, code, what = (
+                settings.GRAPHQL_MAX_ROOT_MUTATIONS,
+                ErrorCode.TOO_MANY_ROOT_MUTATIONS,
+                "mutations",
+            )
+        else:
+            limit, code, what = (
+                settings.GRAPHQL_MAX_ROOT_FIELDS,
+                ErrorCode.TOO_MANY_ROOT_FIELDS,
+                "root fields",
+            )
+        if roots > limit:
+            setting = (
+                "GRAPHQL_MAX_ROOT_MUTATIONS" if what == "mutations" else "GRAPHQL_MAX_ROOT_FIELDS"
+            )
+            message = (
+                f"The operation asks for {roots} {what}, more than the {limit} allowed per "
+                f"request ({setting})."
+            )
+            errors.append(_error(message, code, operation))
+    return errors
+
+
 def coerce_variables(schema, operation: OperationDefinitionNode, variables: dict | None):
     """The variables as execution will see them, or the errors that would stop it."""
     coerced = get_variable_values(
@@ -169,15 +218,8 @@ def plan_operation(schema, document, operation, variables) -> tuple[OperationPla
 
     `variables` are the coerced values (see `coerce_variables`).
     """
+    # Depth and the number of root fields were checked on the text (`shape_errors`).
     fragments = _fragments(document)
-    max_depth = settings.GRAPHQL_QUERY_MAX_DEPTH
-    depth = _depth(operation, fragments)
-    if depth > max_depth:
-        message = (
-            f"Query depth {depth} exceeds the maximum depth of {max_depth} "
-            "(GRAPHQL_QUERY_MAX_DEPTH)."
-        )
-        return OperationPlan(), [_error(message, ErrorCode.QUERY_TOO_DEEP, operation)]
     root_type = schema.get_root_type(operation.operation)
     walk = _Walk(schema, fragments, variables)
     try:
