@@ -232,7 +232,8 @@ class MarqueeGraphQLView(GraphQLView):
                 errors=[_error("Mutations must be sent with POST.", ErrorCode.INVALID)]
             )
         deadline = request.graphql_deadline
-        if (deadline.remaining() or 1) <= 0:
+        remaining = deadline.remaining()
+        if remaining is not None and remaining <= 0:
             return ExecutionResult(errors=[_timeout_error()])
         options = {
             "root_value": self.get_root_value(request),
