@@ -295,6 +295,25 @@ GRAPHQL_PAGINATION_LIMIT = env_int("GRAPHQL_PAGINATION_LIMIT", 100)
 GRAPHQL_QUERY_MAX_DEPTH = env_int("GRAPHQL_QUERY_MAX_DEPTH", 15)
 GRAPHQL_QUERY_MAX_COMPLEXITY = env_int("GRAPHQL_QUERY_MAX_COMPLEXITY", 50000)
 GRAPHQL_MAX_BATCH_SIZE = env_int("GRAPHQL_MAX_BATCH_SIZE", 10)
+# One cost budget for the whole request: a batch's operations share it.
+GRAPHQL_REQUEST_MAX_COMPLEXITY = env_int(
+    "GRAPHQL_REQUEST_MAX_COMPLEXITY", GRAPHQL_QUERY_MAX_COMPLEXITY
+)
+# Root query fields (aliases count) per request: each one resolves on its own.
+GRAPHQL_MAX_ROOT_FIELDS = env_int("GRAPHQL_MAX_ROOT_FIELDS", 20)
+# Mutation fields (aliases count) per request, over the whole batch.
+GRAPHQL_MAX_ROOT_MUTATIONS = env_int("GRAPHQL_MAX_ROOT_MUTATIONS", 10)
+# Connection fields per request: each runs its own SQL, however small its page.
+GRAPHQL_MAX_CONNECTIONS = env_int("GRAPHQL_MAX_CONNECTIONS", 20)
+# Tokens one document may hold: parsing and validating take time in proportion.
+GRAPHQL_MAX_QUERY_TOKENS = env_int("GRAPHQL_MAX_QUERY_TOKENS", 5000)
+# A request still executing after this many seconds stops with REQUEST_TIMEOUT;
+# its SQL statements get the remaining time as statement_timeout. 0 disables.
+GRAPHQL_REQUEST_DEADLINE_SECONDS = env_int("GRAPHQL_REQUEST_DEADLINE_SECONDS", 5)
+# Deepest nesting of arrays and objects in a JSON body or `variables`.
+GRAPHQL_MAX_JSON_DEPTH = env_int("GRAPHQL_MAX_JSON_DEPTH", 64)
+# Schema introspection (__schema, __type); __typename is always answered.
+GRAPHQL_INTROSPECTION_ENABLED = env_bool("GRAPHQL_INTROSPECTION_ENABLED", DEBUG)
 GRAPHIQL_ENABLED = env_bool("GRAPHIQL_ENABLED", DEBUG)
 
 LOGGING = {

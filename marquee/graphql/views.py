@@ -1,37 +1,89 @@
 """The GraphQL endpoint: GraphiQL in development, JSON in, JSON out, never a 500.
 
 On top of graphene-django's view it adds what a public storefront API needs:
-batched operations (a JSON list) capped at GRAPHQL_MAX_BATCH_SIZE, depth and
-cost limits checked before execution, DataLoader batching, and errors whose
-messages a client can act on (internal failures are logged, not leaked).
+batched operations (a JSON list) capped at GRAPHQL_MAX_BATCH_SIZE, the
+request limits of `core.limits` checked for the whole request before any
+operation of it executes, a per-request deadline, DataLoader batching, and
+errors whose messages a client can act on (internal failures are logged,
+not leaked).
 """
+
+from __future__ import annotations
 
 import functools
 import json
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
-from django.http import HttpResponse
+from django.db import connection, transaction
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from graphene_django.views import GraphQLView, HttpError
-from graphql import ExecutionResult, GraphQLError, execute, parse, specified_rules, validate
+from graphql import (
+    ExecutionResult,
+    GraphQLError,
+    execute,
+    get_operation_ast,
+    parse,
+    specified_rules,
+    validate,
+)
 from graphql.error import GraphQLSyntaxError
 
 from .api import schema
 from .core.errors import ErrorCode
-from .core.execution import BatchingExecutionContext
-from .core.limits import check_limits
+from .core.execution import BatchingExecutionContext, Deadline, RequestTimeout
+from .core.introspection import NoIntrospection
+from .core.limits import (
+    JSONTooDeep,
+    OperationPlan,
+    check_request,
+    coerce_variables,
+    load_json,
+    plan_operation,
+    shape_errors,
+)
 
 logger = logging.getLogger("marquee.graphql")
-
-MAX_QUERY_TOKENS = 20000
 
 
 def _json_error(message: str, code: str, status: int = 400) -> HttpResponse:
     body = {"errors": [{"message": message, "extensions": {"exception": {"code": code}}}]}
     return HttpResponse(json.dumps(body), status=status, content_type="application/json")
+
+
+def _errors_response(errors, status: int = 400) -> HttpResponse:
+    body = {"errors": [MarqueeGraphQLView.format_error(error) for error in errors]}
+    return HttpResponse(json.dumps(body), status=status, content_type="application/json")
+
+
+class ClientHttpError(HttpError):
+    """A request refused before GraphQL sees it, with a stable code."""
+
+    def __init__(self, message: str, code: str):
+        super().__init__(HttpResponseBadRequest(message), message)
+        self.code = code
+
+
+@dataclass
+class Prepared:
+    """One operation parsed, validated and measured, ready to execute."""
+
+    document: object = None
+    operation: object = None
+    plan: OperationPlan | None = None
+    errors: list | None = None
+
+
+def _timeout_error() -> GraphQLError:
+    seconds = settings.GRAPHQL_REQUEST_DEADLINE_SECONDS
+    return _error(
+        f"The request did not finish within {seconds} seconds "
+        "(GRAPHQL_REQUEST_DEADLINE_SECONDS): ask for less, or split it.",
+        ErrorCode.REQUEST_TIMEOUT,
+    )
 
 
 @method_decorator(csrf_exempt, name="dispatch")
@@ -45,9 +97,13 @@ class MarqueeGraphQLView(GraphQLView):
         super().__init__(**kwargs)
 
     def dispatch(self, request, *args, **kwargs):
+        request.graphql_deadline = Deadline(settings.GRAPHQL_REQUEST_DEADLINE_SECONDS)
+        request.graphql_prepared = {}
         if request.method == "POST" and self.get_content_type(request) == "application/json":
             try:
-                payload = json.loads(request.body.decode("utf-8"))
+                payload = load_json(request.body.decode("utf-8"))
+            except JSONTooDeep as error:
+                return _json_error(str(error), error.code)
             except (UnicodeDecodeError, ValueError):
                 return _json_error("POST body sent invalid JSON.", ErrorCode.INVALID)
             if isinstance(payload, list):
@@ -57,7 +113,33 @@ class MarqueeGraphQLView(GraphQLView):
                     "The request body must be a JSON object, or a list of them for a batch.",
                     ErrorCode.INVALID,
                 )
+            request.graphql_payload = payload
         return super().dispatch(request, *args, **kwargs)
+
+    def parse_body(self, request):
+        # The JSON body was decoded (with its depth bounded) in `dispatch`.
+        payload = getattr(request, "graphql_payload", None)
+        if payload is not None:
+            return payload
+        return super().parse_body(request)
+
+    @staticmethod
+    def get_graphql_params(request, data):
+        # As graphene-django's, with `variables` sent as a JSON string (GET, forms)
+        # decoded under the same depth bound as a JSON body.
+        query = request.GET.get("query") or data.get("query")
+        variables = request.GET.get("variables") or data.get("variables")
+        if variables and isinstance(variables, str):
+            try:
+                variables = load_json(variables)
+            except JSONTooDeep as error:
+                raise ClientHttpError(str(error), error.code) from None
+            except ValueError:
+                raise ClientHttpError("Variables are invalid JSON.", ErrorCode.INVALID) from None
+        operation_name = request.GET.get("operationName") or data.get("operationName")
+        if operation_name == "null":
+            operation_name = None
+        return query, variables, operation_name, request.GET.get("id") or data.get("id")
 
     def _dispatch_batch(self, request, payload):
         limit = settings.GRAPHQL_MAX_BATCH_SIZE
@@ -69,6 +151,22 @@ class MarqueeGraphQLView(GraphQLView):
                 "per request (GRAPHQL_MAX_BATCH_SIZE).",
                 ErrorCode.BATCH_TOO_LARGE,
             )
+        # Every entry is measured first, so the batch's limits hold before any entry runs.
+        plans = []
+        for entry in payload:
+            if not isinstance(entry, dict):
+                continue
+            try:
+                query, variables, operation_name, _id = self.get_graphql_params(request, entry)
+            except HttpError:
+                continue
+            prepared = self.prepare(query, variables, operation_name)
+            request.graphql_prepared[id(entry)] = prepared
+            if prepared.plan is not None:
+                plans.append(prepared.plan)
+        errors = check_request(plans)
+        if errors:
+            return _errors_response(errors)
         results = []
         status = 200
         for entry in payload:
@@ -89,43 +187,54 @@ class MarqueeGraphQLView(GraphQLView):
             "[" + ",".join(results) + "]", status=status, content_type="application/json"
         )
 
-    def execute_graphql_request(
-        self, request, data, query, variables, operation_name, show_graphiql=False
-    ):
+    def prepare(self, query, variables, operation_name) -> Prepared:
+        """Parse, validate, coerce the variables and measure one operation."""
         if not query:
-            if show_graphiql:
-                return None
-            return ExecutionResult(errors=[_error("Must provide query string.", ErrorCode.INVALID)])
+            return Prepared(errors=[_error("Must provide query string.", ErrorCode.INVALID)])
         if not isinstance(query, str):
-            return ExecutionResult(errors=[_error("`query` must be a string.", ErrorCode.INVALID)])
+            return Prepared(errors=[_error("`query` must be a string.", ErrorCode.INVALID)])
         if variables is not None and not isinstance(variables, dict):
-            return ExecutionResult(
+            return Prepared(
                 errors=[_error("`variables` must be a JSON object.", ErrorCode.INVALID)]
             )
         if operation_name is not None and not isinstance(operation_name, str):
-            return ExecutionResult(
-                errors=[_error("`operationName` must be a string.", ErrorCode.INVALID)]
-            )
+            return Prepared(errors=[_error("`operationName` must be a string.", ErrorCode.INVALID)])
         graphql_schema = self.schema.graphql_schema
         document, errors = parse_and_validate(graphql_schema, query)
         if errors:
-            return ExecutionResult(errors=errors)
-        # Cost depends on the variables (`first: $n`), so it is checked per request.
-        errors = check_limits(document, variables)
+            return Prepared(errors=errors)
+        operation = get_operation_ast(document, operation_name)
+        if operation is None:
+            # execute() explains which operation is missing or ambiguous.
+            return Prepared(document=document, plan=OperationPlan())
+        coerced, errors = coerce_variables(graphql_schema, operation, variables)
         if errors:
-            return ExecutionResult(errors=errors)
+            return Prepared(errors=errors)
+        plan, errors = plan_operation(graphql_schema, document, operation, coerced)
+        return Prepared(document=document, operation=operation, plan=plan, errors=errors or None)
 
-        operations = [d for d in document.definitions if hasattr(d, "operation")]
-        is_mutation = any(
-            getattr(d, "operation", None)
-            and d.operation.value == "mutation"
-            and (operation_name is None or (d.name and d.name.value == operation_name))
-            for d in operations
-        )
+    def execute_graphql_request(
+        self, request, data, query, variables, operation_name, show_graphiql=False
+    ):
+        if not query and show_graphiql:
+            return None
+        prepared = request.graphql_prepared.pop(id(data), None)
+        if prepared is None:
+            prepared = self.prepare(query, variables, operation_name)
+            if not prepared.errors and prepared.plan is not None:
+                prepared.errors = check_request([prepared.plan]) or None
+        if prepared.errors:
+            return ExecutionResult(errors=prepared.errors)
+        operation = prepared.operation
+        is_mutation = operation is not None and operation.operation.value == "mutation"
         if request.method.lower() == "get" and is_mutation:
             return ExecutionResult(
                 errors=[_error("Mutations must be sent with POST.", ErrorCode.INVALID)]
             )
+        deadline = request.graphql_deadline
+        remaining = deadline.remaining()
+        if remaining is not None and remaining <= 0:
+            return ExecutionResult(errors=[_timeout_error()])
         options = {
             "root_value": self.get_root_value(request),
             "context_value": self.get_context(request),
@@ -134,10 +243,13 @@ class MarqueeGraphQLView(GraphQLView):
             "execution_context_class": self.execution_context_class,
         }
         try:
-            if is_mutation:
-                with transaction.atomic():
-                    return execute(graphql_schema, document, **options)
-            return execute(graphql_schema, document, **options)
+            # Queries too run in a transaction, so statement_timeout can be SET LOCAL
+            # (it ends with the transaction, so no pooled connection keeps it).
+            with transaction.atomic(savepoint=is_mutation):
+                _limit_statements(deadline)
+                return execute(self.schema.graphql_schema, prepared.document, **options)
+        except RequestTimeout:
+            return ExecutionResult(errors=[_timeout_error()])
         except GraphQLError as error:
             return ExecutionResult(errors=[error])
         except Exception:
@@ -178,6 +290,8 @@ class MarqueeGraphQLView(GraphQLView):
                 "exception", {"code": "GRAPHQL_VALIDATION_FAILED" if not error.path else "INVALID"}
             )
             return formatted
+        if isinstance(error, ClientHttpError):
+            return {"message": str(error), "extensions": {"exception": {"code": error.code}}}
         return GraphQLView.format_error(error)
 
 
@@ -187,20 +301,40 @@ MAX_CACHED_QUERY_LENGTH = 100_000
 def parse_and_validate(graphql_schema, query: str):
     """Parse and validate a document, cached: storefronts send the same few queries.
 
-    Validation depends only on the schema and the text, so its result can be
-    reused; it is a sizeable share of a small query's time.
+    Validation depends only on the schema, the text and the settings passed
+    along, so its result can be reused; it is a sizeable share of a small
+    query's time.
     """
+    options = (
+        settings.GRAPHQL_INTROSPECTION_ENABLED,
+        settings.GRAPHQL_MAX_QUERY_TOKENS,
+        settings.GRAPHQL_QUERY_MAX_DEPTH,
+        settings.GRAPHQL_MAX_ROOT_FIELDS,
+        settings.GRAPHQL_MAX_ROOT_MUTATIONS,
+    )
     if len(query) <= MAX_CACHED_QUERY_LENGTH:
-        return _parse_and_validate_cached(graphql_schema, query)
-    return _parse_and_validate(graphql_schema, query)
+        return _parse_and_validate_cached(graphql_schema, query, options)
+    return _parse_and_validate(graphql_schema, query, options)
 
 
-def _parse_and_validate(graphql_schema, query: str):
+def _parse_and_validate(graphql_schema, query: str, options: tuple):
+    introspection, max_tokens = options[:2]
     try:
-        document = parse(query, max_tokens=MAX_QUERY_TOKENS)
+        document = parse(query, max_tokens=max_tokens)
+        errors = shape_errors(document)
+        if errors:
+            return None, errors
+        rules = specified_rules if introspection else (*specified_rules, NoIntrospection)
+        return document, validate(graphql_schema, document, rules, max_errors=50)
     except GraphQLSyntaxError as error:
         return None, [error]
-    return document, validate(graphql_schema, document, specified_rules, max_errors=50)
+    except RecursionError:
+        return None, [
+            _error(
+                "The document nests selections, lists or objects too deeply to read.",
+                ErrorCode.QUERY_TOO_DEEP,
+            )
+        ]
 
 
 _parse_and_validate_cached = functools.lru_cache(maxsize=512)(_parse_and_validate)
@@ -208,3 +342,18 @@ _parse_and_validate_cached = functools.lru_cache(maxsize=512)(_parse_and_validat
 
 def _error(message, code):
     return GraphQLError(message, extensions={"exception": {"code": code}})
+
+
+def _limit_statements(deadline: Deadline) -> None:
+    """Give the transaction's SQL the request's remaining time as statement_timeout.
+
+    Sent on the driver's connection, not through Django's cursor: it is a
+    setting of the transaction, not a statement of the operation, and stays
+    out of the statement counts the tests pin.
+    """
+    remaining = deadline.remaining()
+    if remaining is None or connection.vendor != "postgresql":
+        return
+    connection.ensure_connection()
+    milliseconds = max(int(remaining * 1000), 1)
+    connection.connection.execute(f"SET LOCAL statement_timeout = {milliseconds}")

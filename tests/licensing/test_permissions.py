@@ -232,3 +232,50 @@ def test_licensor_moves_own_approval_through_stages(register, world):
     assert approval.stage == ApprovalStage.APPROVED
     stages = [e.stage for e in approval.events.all()]
     assert stages == ["concept", "pre_production", "production_sample", "approved"]
+
+
+def _expired_client(user, settings):
+    from tests.licensing.conftest import RoleClient
+
+    settings.JWT_ACCESS_TOKEN_LIFETIME_SECONDS = -10
+    return RoleClient(user)
+
+
+@pytest.mark.parametrize("name", sorted(LISTS))
+def test_expired_token_on_licensing_queries_gives_the_token_code(register, world, settings, name):
+    body = _expired_client(register.user_a, settings).run(LISTS[name])
+    assert _code(body) == "JWT_SIGNATURE_EXPIRED", body
+
+
+def test_expired_token_on_licensing_mutations_gives_the_token_code(register, world, settings):
+    client = _expired_client(register.staff, settings)
+    body = client.run(MUTATIONS["licensorCreate"])
+    assert [e["code"] for e in body["data"]["licensorCreate"]["errors"]] == [
+        "JWT_SIGNATURE_EXPIRED"
+    ]
+
+
+SUBMIT_SHARES = """mutation ($id: ID!, $product: ID!, $share: Decimal!) {
+  productApprovalSubmit(product: $product, licences: [{licence: $id, sharePercent: $share}]) {
+    approvals { id } errors { field code message } } }"""
+
+
+@pytest.mark.parametrize(
+    ("role", "share", "code"),
+    [
+        ("anonymous", "100", "PERMISSION_DENIED"),
+        ("licensor_a", "100", "PERMISSION_DENIED"),
+        ("staff", "50", "INVALID_SHARES"),
+    ],
+)
+def test_approval_submit_failures_keep_their_code(register, world, role, share, code):
+    variables = {
+        "id": gid(world["objects"]["a"]["Licence"]),
+        "product": world["product"],
+        "share": share,
+    }
+    body = register.client(role).run(SUBMIT_SHARES, variables)
+    assert "errors" not in body, body
+    payload = body["data"]["productApprovalSubmit"]
+    assert payload["approvals"] is None
+    assert [e["code"] for e in payload["errors"]] == [code], payload

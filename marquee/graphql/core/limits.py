@@ -1,12 +1,37 @@
-"""Limits on what one request may ask for: depth, cost and batch size.
+"""Limits on what one request may ask for, checked before anything executes.
 
 A public API answers anybody, so a single request must not be able to ask
-for unbounded work. Depth and cost are checked on the parsed document before
-anything executes; each rejection names the limit it hit.
+for unbounded work. Each rejection names the limit it hit and carries a
+stable code. The limits hold per request, not per operation: a batch of ten
+operations shares one budget, or batching would multiply every limit by
+GRAPHQL_MAX_BATCH_SIZE.
 
-Cost follows Saleor's rule of thumb: every field costs 1 plus the cost of its
-selection, and a connection's selection is multiplied by `first`/`last`.
+- **Depth** of each operation (GRAPHQL_QUERY_MAX_DEPTH).
+- **Cost**, Saleor's rule of thumb: every field costs 1 plus the cost of
+  its selection, and a connection's selection is multiplied by
+  `first`/`last`. Arguments are costed as graphql-core coerces them (so
+  `{"n": 100.0}` costs what `100` costs, because it runs as 100), per
+  operation (GRAPHQL_QUERY_MAX_COMPLEXITY) and summed over the request
+  (GRAPHQL_REQUEST_MAX_COMPLEXITY).
+- **Root fields and connections.** A cheap-looking field can still run
+  SQL: root fields each resolve on their own, and every connection field
+  runs its own statements however small its page. Aliases make them cheap
+  to repeat, so their number per request is capped (GRAPHQL_MAX_ROOT_FIELDS,
+  GRAPHQL_MAX_ROOT_MUTATIONS, GRAPHQL_MAX_CONNECTIONS). Connections nested
+  under a list are counted once per field, not per parent, because
+  DataLoaders fetch them for all parents at once.
+- **Sensitive mutations** (password hashing, emails, login attempts) at most
+  once per request, or aliases would let one request guess passwords or
+  burn CPU on hashing many times over.
+- **JSON depth** of the body and of `variables`, before decoding, so nested
+  brackets cannot exhaust the parser's recursion.
 """
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from graphql import (
@@ -14,13 +39,51 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLObjectType,
     InlineFragmentNode,
-    IntValueNode,
     OperationDefinitionNode,
-    VariableNode,
+    get_named_type,
 )
+from graphql.execution.values import get_argument_values, get_variable_values
 
 from .errors import ErrorCode
+
+# Mutations that hash a password, check one, or send an email: each is
+# allowed once per request, whatever the aliases and batch entries.
+SENSITIVE_MUTATIONS = frozenset(
+    {
+        "tokenCreate",
+        "tokenRefresh",
+        "passwordChange",
+        "setPassword",
+        "requestPasswordReset",
+        "accountRegister",
+    }
+)
+
+
+@dataclass
+class OperationPlan:
+    """What one operation of a request will cost, measured before it runs."""
+
+    cost: int = 0
+    root_fields: int = 0
+    root_mutations: int = 0
+    connections: int = 0
+    sensitive: list[str] = field(default_factory=list)
+
+
+def _error(message, code, node=None):
+    return GraphQLError(
+        message, nodes=[node] if node else None, extensions={"exception": {"code": code}}
+    )
+
+
+# --- the document walk -------------------------------------------------------------------
+
+
+def _fragments(document) -> dict:
+    return {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
 
 
 def _selections(node, fragments, visiting):
@@ -44,71 +107,232 @@ def _depth(node, fragments, visiting=frozenset()) -> int:
     return 1 + max(_depth(child, fragments, visiting) for child in children)
 
 
-def _multiplier(field: FieldNode, variables: dict) -> int:
-    for argument in field.arguments or []:
-        if argument.name.value not in ("first", "last"):
-            continue
-        value = argument.value
-        if isinstance(value, IntValueNode):
-            return max(int(value.value), 1)
-        if isinstance(value, VariableNode):
-            resolved = variables.get(value.name.value)
-            if isinstance(resolved, int) and not isinstance(resolved, bool):
-                return max(resolved, 1)
-    return 1
+class _Walk:
+    """Cost and connection count of a selection, with the schema's types at hand."""
+
+    def __init__(self, schema, fragments, variables):
+        self.schema = schema
+        self.fragments = fragments
+        self.variables = variables
+        self.connections = 0
+
+    def field_def(self, parent_type, node: FieldNode):
+        fields = getattr(parent_type, "fields", None)
+        if fields is None:
+            return None
+        return fields.get(node.name.value)
+
+    def multiplier(self, field_def, node: FieldNode) -> int:
+        if field_def is None or not node.arguments:
+            return 1
+        arguments = get_argument_values(field_def, node, self.variables)
+        for name in ("first", "last"):
+            value = arguments.get(name)
+            if isinstance(value, int) and not isinstance(value, bool):
+                return max(value, 1)
+        return 1
+
+    def cost(self, node, parent_type, visiting=frozenset()) -> int:
+        total = 0
+        for child in _selections(node, self.fragments, visiting):
+            field_def = self.field_def(parent_type, child)
+            child_type = get_named_type(field_def.type) if field_def else None
+            if _is_connection(child_type):
+                self.connections += 1
+            total += 1 + self.multiplier(field_def, child) * self.cost(child, child_type, visiting)
+        return total
 
 
-def _cost(node, fragments, variables, visiting=frozenset()) -> int:
-    total = 0
-    for child in _selections(node, fragments, visiting):
-        total += 1 + _multiplier(child, variables) * _cost(child, fragments, variables, visiting)
-    return total
+def _is_connection(graphql_type) -> bool:
+    return (
+        isinstance(graphql_type, GraphQLObjectType)
+        and {
+            "edges",
+            "pageInfo",
+        }
+        <= graphql_type.fields.keys()
+    )
 
 
-def _variable_defaults(operation: OperationDefinitionNode, variables: dict) -> dict:
-    merged = {}
-    for definition in operation.variable_definitions or []:
-        default = definition.default_value
-        if isinstance(default, IntValueNode):
-            merged[definition.variable.name.value] = int(default.value)
-    merged.update(variables or {})
-    return merged
+def shape_errors(document) -> list[GraphQLError]:
+    """Limits that need only the parsed text, checked before the costlier validation.
 
-
-def _error(message, code, node):
-    return GraphQLError(message, nodes=[node], extensions={"exception": {"code": code}})
-
-
-def check_limits(document, variables: dict | None) -> list[GraphQLError]:
-    """Depth and cost errors of every operation in a parsed document."""
-    fragments = {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-    }
+    Validating a document takes time in proportion to its size, so a
+    document of a thousand aliases is refused here rather than after.
+    """
+    fragments = _fragments(document)
     errors = []
-    for definition in document.definitions:
-        if not isinstance(definition, OperationDefinitionNode):
+    for operation in document.definitions:
+        if not isinstance(operation, OperationDefinitionNode):
             continue
         max_depth = settings.GRAPHQL_QUERY_MAX_DEPTH
-        depth = _depth(definition, fragments)
+        depth = _depth(operation, fragments)
         if depth > max_depth:
-            errors.append(
-                _error(
-                    f"Query depth {depth} exceeds the maximum depth of {max_depth} "
-                    "(GRAPHQL_QUERY_MAX_DEPTH).",
-                    ErrorCode.QUERY_TOO_DEEP,
-                    definition,
-                )
+            message = (
+                f"Query depth {depth} exceeds the maximum depth of {max_depth} "
+                "(GRAPHQL_QUERY_MAX_DEPTH)."
             )
+            errors.append(_error(message, ErrorCode.QUERY_TOO_DEEP, operation))
             continue
-        max_cost = settings.GRAPHQL_QUERY_MAX_COMPLEXITY
-        cost = _cost(definition, fragments, _variable_defaults(definition, variables))
-        if cost > max_cost:
-            errors.append(
-                _error(
-                    f"Query cost {cost} exceeds the maximum complexity of {max_cost} "
-                    "(GRAPHQL_QUERY_MAX_COMPLEXITY): ask for fewer items or fields.",
-                    ErrorCode.QUERY_TOO_COMPLEX,
-                    definition,
-                )
+        roots = sum(
+            1
+            for node in _selections(operation, fragments, frozenset())
+            if not node.name.value.startswith("__")
+        )
+        if operation.operation.value == "mutation":
+            limit, code, what = (
+                settings.GRAPHQL_MAX_ROOT_MUTATIONS,
+                ErrorCode.TOO_MANY_ROOT_MUTATIONS,
+                "mutations",
             )
+        else:
+            limit, code, what = (
+                settings.GRAPHQL_MAX_ROOT_FIELDS,
+                ErrorCode.TOO_MANY_ROOT_FIELDS,
+                "root fields",
+            )
+        if roots > limit:
+            setting = (
+                "GRAPHQL_MAX_ROOT_MUTATIONS" if what == "mutations" else "GRAPHQL_MAX_ROOT_FIELDS"
+            )
+            message = (
+                f"The operation asks for {roots} {what}, more than the {limit} allowed per "
+                f"request ({setting})."
+            )
+            errors.append(_error(message, code, operation))
     return errors
+
+
+def coerce_variables(schema, operation: OperationDefinitionNode, variables: dict | None):
+    """The variables as execution will see them, or the errors that would stop it."""
+    coerced = get_variable_values(
+        schema, operation.variable_definitions or [], variables or {}, max_errors=50
+    )
+    if isinstance(coerced, list):
+        return None, coerced
+    return coerced, []
+
+
+def plan_operation(schema, document, operation, variables) -> tuple[OperationPlan, list]:
+    """Measure one operation against the per-operation limits.
+
+    `variables` are the coerced values (see `coerce_variables`).
+    """
+    # Depth and the number of root fields were checked on the text (`shape_errors`).
+    fragments = _fragments(document)
+    root_type = schema.get_root_type(operation.operation)
+    walk = _Walk(schema, fragments, variables)
+    try:
+        cost = walk.cost(operation, root_type)
+    except GraphQLError as error:
+        return OperationPlan(), [error]
+    roots = [
+        node.name.value
+        for node in _selections(operation, fragments, frozenset())
+        if not node.name.value.startswith("__")
+    ]
+    is_mutation = operation.operation.value == "mutation"
+    plan = OperationPlan(
+        cost=cost,
+        root_fields=0 if is_mutation else len(roots),
+        root_mutations=len(roots) if is_mutation else 0,
+        connections=walk.connections,
+        sensitive=[name for name in roots if is_mutation and name in SENSITIVE_MUTATIONS],
+    )
+    max_cost = settings.GRAPHQL_QUERY_MAX_COMPLEXITY
+    if cost > max_cost:
+        message = (
+            f"Query cost {cost} exceeds the maximum complexity of {max_cost} "
+            "(GRAPHQL_QUERY_MAX_COMPLEXITY): ask for fewer items or fields."
+        )
+        return plan, [_error(message, ErrorCode.QUERY_TOO_COMPLEX, operation)]
+    return plan, []
+
+
+def check_request(plans: list[OperationPlan]) -> list[GraphQLError]:
+    """The limits of a whole request (every operation of a batch together)."""
+    checks = [
+        (
+            sum(p.cost for p in plans),
+            settings.GRAPHQL_REQUEST_MAX_COMPLEXITY,
+            ErrorCode.QUERY_TOO_COMPLEX,
+            "The request's total cost {n} exceeds the budget of {limit} per request "
+            "(GRAPHQL_REQUEST_MAX_COMPLEXITY): ask for fewer items or fields.",
+        ),
+        (
+            sum(p.root_fields for p in plans),
+            settings.GRAPHQL_MAX_ROOT_FIELDS,
+            ErrorCode.TOO_MANY_ROOT_FIELDS,
+            "The request asks for {n} root fields, more than the {limit} allowed per request "
+            "(GRAPHQL_MAX_ROOT_FIELDS).",
+        ),
+        (
+            sum(p.root_mutations for p in plans),
+            settings.GRAPHQL_MAX_ROOT_MUTATIONS,
+            ErrorCode.TOO_MANY_ROOT_MUTATIONS,
+            "The request runs {n} mutations, more than the {limit} allowed per request "
+            "(GRAPHQL_MAX_ROOT_MUTATIONS).",
+        ),
+        (
+            sum(p.connections for p in plans),
+            settings.GRAPHQL_MAX_CONNECTIONS,
+            ErrorCode.TOO_MANY_CONNECTIONS,
+            "The request asks for {n} connection fields, more than the {limit} allowed per "
+            "request (GRAPHQL_MAX_CONNECTIONS).",
+        ),
+    ]
+    errors = [
+        _error(message.format(n=n, limit=limit), code)
+        for n, limit, code, message in checks
+        if n > limit
+    ]
+    sensitive = [name for p in plans for name in p.sensitive]
+    if len(sensitive) > 1:
+        errors.append(
+            _error(
+                f"{', '.join(sorted(set(sensitive)))} may run only once per request "
+                f"({len(sensitive)} asked): send each in its own request.",
+                ErrorCode.TOO_MANY_SENSITIVE_OPERATIONS,
+            )
+        )
+    return errors
+
+
+# --- JSON ---------------------------------------------------------------------------------
+
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
+
+
+class JSONTooDeep(ValueError):
+    code = ErrorCode.JSON_TOO_DEEP
+
+
+def json_depth_exceeds(text: str, limit: int) -> bool:
+    """Whether arrays and objects nest deeper than `limit`, found without recursion."""
+    depth = 0
+    for match in _JSON_BRACKET.finditer(_JSON_STRING.sub("", text)):
+        if match.group() in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth -= 1
+    return False
+
+
+def load_json(text: str):
+    """`json.loads`, refusing nesting deeper than GRAPHQL_MAX_JSON_DEPTH.
+
+    Raises JSONTooDeep, or ValueError for text that is not JSON.
+    """
+    limit = settings.GRAPHQL_MAX_JSON_DEPTH
+    message = (
+        f"The JSON nests arrays or objects deeper than {limit} levels (GRAPHQL_MAX_JSON_DEPTH)."
+    )
+    if json_depth_exceeds(text, limit):
+        raise JSONTooDeep(message)
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise JSONTooDeep(message) from None

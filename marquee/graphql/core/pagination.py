@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import decimal
 import json
 from dataclasses import dataclass
 from datetime import date
@@ -17,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Q, QuerySet
 
 from .errors import ErrorCode, client_error
@@ -56,21 +58,61 @@ def encode_cursor(values: list) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode()
 
 
+def _invalid_cursor(cursor: str):
+    return client_error(
+        f"Invalid cursor {cursor[:64]!r}: not a cursor of this connection and sort order.",
+        ErrorCode.INVALID_CURSOR,
+    )
+
+
 def decode_cursor(cursor: str, expected_length: int) -> list:
     try:
         values = json.loads(base64.urlsafe_b64decode(cursor.encode()).decode())
-    except (binascii.Error, UnicodeError, ValueError, TypeError):
+    except (binascii.Error, UnicodeError, ValueError, TypeError, RecursionError):
         values = None
     if (
         not isinstance(values, list)
         or len(values) != expected_length
         or not all(isinstance(v, str | int | float | bool) for v in values)
     ):
-        raise client_error(
-            f"Invalid cursor {cursor[:64]!r}: not a cursor of this connection and sort order.",
-            ErrorCode.INVALID_CURSOR,
-        )
+        raise _invalid_cursor(cursor)
     return values
+
+
+def _sort_field(queryset: QuerySet, name: str):
+    """The model field or annotation a sort key reads, to type-check cursor values."""
+    if name == "pk":
+        return queryset.model._meta.pk
+    annotation = queryset.query.annotations.get(name)
+    if annotation is not None:
+        return annotation.output_field
+    try:
+        return queryset.model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
+def decode_typed_cursor(cursor: str, queryset: QuerySet, fields: list[str]) -> list:
+    """Cursor values converted to the types of the fields they compare with.
+
+    A cursor is client input: a value of the wrong type or out of the
+    column's range (`"x"` for an id, NaN, 1e30) would otherwise reach the
+    SQL and fail there, so it is refused here as INVALID_CURSOR.
+    """
+    values = decode_cursor(cursor, len(fields))
+    typed = []
+    for name, value in zip(fields, values, strict=True):
+        field = _sort_field(queryset, name)
+        if field is None:
+            typed.append(value)
+            continue
+        if isinstance(value, bool) or (isinstance(value, float) and value != value):
+            raise _invalid_cursor(cursor)
+        try:
+            typed.append(field.clean(value, None))
+        except (ValidationError, TypeError, ValueError, OverflowError, decimal.InvalidOperation):
+            raise _invalid_cursor(cursor) from None
+    return typed
 
 
 def validate_page_args(connection: str, first, last, after=None, before=None) -> None:
@@ -130,9 +172,11 @@ def paginate(
     fields = [k.field for k in keys]
     base = queryset
     if after:
-        base = base.filter(_after_q(keys, decode_cursor(after, len(keys)), reverse=False))
+        values = decode_typed_cursor(after, queryset, fields)
+        base = base.filter(_after_q(keys, values, reverse=False))
     if before:
-        base = base.filter(_after_q(keys, decode_cursor(before, len(keys)), reverse=True))
+        values = decode_typed_cursor(before, queryset, fields)
+        base = base.filter(_after_q(keys, values, reverse=True))
 
     forward = last is None
     # Walking backwards (`last`) reads the reversed order, then flips the page.

@@ -12,7 +12,7 @@ from graphql import GraphQLError
 from marquee.core.exceptions import DomainError
 from marquee.licensing import selectors
 
-from ..core.auth import PERMISSION_DENIED
+from ..core.auth import PERMISSION_DENIED, current_user
 from ..core.errors import ErrorCode, client_error, not_found
 from ..core.ids import decode_global_id
 
@@ -20,6 +20,12 @@ DENIED_MESSAGE = "You do not have permission to see or change licensing data."
 
 
 def viewer(info) -> selectors.Viewer:
+    """The viewer; a stale or forged token answers with its JWT_* code.
+
+    That code tells a licensor's portal to refresh the token, where
+    PERMISSION_DENIED would tell it to give up.
+    """
+    current_user(info)
     return selectors.viewer_for(getattr(info.context, "user", None))
 
 

@@ -288,7 +288,8 @@ class ProductLicenceInput(graphene.InputObjectType):
 class ProductApprovalSubmit(LicensingMutation):
     """Declare the licences a product uses (with shares) and start their approval."""
 
-    approvals = graphene.NonNull(graphene.List(graphene.NonNull(ProductApproval)))
+    # Null when the submission fails: the reason is in `errors`.
+    approvals = graphene.List(graphene.NonNull(ProductApproval))
     errors = errors_field(LicensingError)
 
     class Arguments:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marquee.merch.orders import selectors
 
-from ..core.pagination import Page, decode_cursor, encode_cursor, validate_page_args
+from ..core.pagination import Page, decode_typed_cursor, encode_cursor, validate_page_args
 from ..core.types import connection_from_page
 from .ids import parse_uuid
 from .types import OrderCountableConnection, OrderView
@@ -39,10 +39,10 @@ def _page_by_number(queryset, first, after, last, before) -> Page:
     validate_page_args("orders", first, last, after, before)
     base = queryset
     if after:
-        (number,) = decode_cursor(after, 1)
+        (number,) = decode_typed_cursor(after, queryset, ["number"])
         base = base.filter(number__lt=number)
     if before:
-        (number,) = decode_cursor(before, 1)
+        (number,) = decode_typed_cursor(before, queryset, ["number"])
         base = base.filter(number__gt=number)
     forward = last is None
     size = first if forward else last

@@ -1,0 +1,299 @@
+"""Limits benchmark: the worst requests a client may send, and how fast each is answered.
+
+What it measures: for each case - the largest requests the request limits
+still allow, and the abusive ones they refuse (1,000 aliased connections, a
+batch of heavy entries, costs hidden in float variables, aliased password
+checks, deeply nested JSON) - the HTTP status, the error code and the time
+to the whole answer, served by gunicorn with production settings (DEBUG off,
+gthread workers, pooled database connections) on the demo shop. The goal is
+every case answered, refused or not, in under 2 s on a 2-core machine.
+
+How to run, from the repository root:
+
+    .venv/bin/python bench/limits.py                # every case, 3 runs each
+    .venv/bin/python bench/limits.py --runs 5 --json
+
+It (1) drops and recreates a database named `marquee_bench_limits` - on the
+DATABASE_URL server if that is set, else on the embedded server under
+.data/pg - and runs `manage.py migrate` and `manage.py loaddemo` on it, plus
+one customer account for the signed-in cases, (2) starts gunicorn on a free
+port of 127.0.0.1 exactly as bench/catalogue.py does (its server and
+database functions are reused), (3) sends every case one after another and
+(4) always stops gunicorn. Nothing is sent anywhere but 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import catalogue as base  # noqa: E402 - shared server and database functions
+
+base.BENCH_DATABASE = "marquee_bench_limits"
+base.RUN_LOCK_KEY = base.zlib.crc32(b"marquee bench/limits.py")
+log, BenchError = base.log, base.BenchError
+
+EMAIL, PASSWORD = "bench.fan@marquee.example", "bench-only-password-1"
+CREATE_USER = (
+    "from django.contrib.auth import get_user_model; "
+    f"get_user_model().objects.filter(email={EMAIL!r}).exists() or "
+    f"get_user_model().objects.create_user({EMAIL!r}, {PASSWORD!r})"
+)
+SLOW = 2.0  # seconds: a case slower than this is flagged
+
+NESTED = """query ($n: Int) { products(channel: "china", first: $n) { edges { node {
+  category { products(channel: "china", first: $n) { edges { node {
+    category { products(channel: "china", first: $n) { edges { node { id } } } } } } } } } } } }"""
+# Cost 30,401: under the per-operation limit of 50,000; ten of them are not.
+HEAVY_ENTRY = """query ($n: Int) { products(channel: "china", first: $n) { edges { node {
+  name productVariants(first: 100) { edges { node { sku } } } } } } }"""
+# Cost 3,501: ten of them (35,010) fit in one request's budget.
+BATCH_ENTRY = """{ products(channel: "china", first: 100) { edges { node {
+  name slug productVariants(first: 10) { edges { node { sku } } } } } } }"""
+# Cost 49,501: about the most expensive product list the default limit allows.
+MAX_COST = """{ products(channel: "china", first: 100) { edges { node {
+  name slug productVariants(first: 98) { edges { node { sku name id } } } } } } }"""
+
+
+def aliases(count: int, field: str) -> str:
+    return "{" + " ".join(f"a{i}: {field}" for i in range(count)) + "}"
+
+
+def mutation_aliases(count: int, field) -> str:
+    return "mutation {" + " ".join(f"a{i}: {field(i)}" for i in range(count)) + "}"
+
+
+def token_create(i: int) -> str:
+    return f'tokenCreate(email: "{EMAIL}", password: "guess{i}") {{ token errors {{ code }} }}'
+
+
+def cases(token: str) -> list[tuple[str, dict]]:
+    """(name, request) pairs; a request is httpx keyword arguments for a POST."""
+    signed_in = {"Authorization": f"Bearer {token}"}
+    totals = 'products(channel: "china", first: 1) { totalCount }'
+    return [
+        (
+            "1,000 aliases of products(first:1){totalCount}",
+            {"json": {"query": aliases(1000, totals)}},
+        ),
+        (
+            "20 aliases of products(first:1){totalCount} (the cap)",
+            {"json": {"query": aliases(20, totals)}},
+        ),
+        (
+            "batch of 10 entries of cost 30,401 each",
+            {"json": [{"query": HEAVY_ENTRY, "variables": {"n": 100}}] * 10},
+        ),
+        (
+            "batch of 10 entries of cost 3,501 each (allowed)",
+            {"json": [{"query": BATCH_ENTRY}] * 10},
+        ),
+        (
+            "products nested 3 deep, first: 100",
+            {"json": {"query": NESTED, "variables": {"n": 100}}},
+        ),
+        (
+            "products nested 3 deep, first: 100.0",
+            {"json": {"query": NESTED, "variables": {"n": 100.0}}},
+        ),
+        ("max-cost product list allowed (cost 49,501)", {"json": {"query": MAX_COST}}),
+        (
+            "200 aliased tokenCreate",
+            {"json": {"query": mutation_aliases(200, token_create)}},
+        ),
+        (
+            "2 aliased tokenCreate",
+            {"json": {"query": mutation_aliases(2, token_create)}},
+        ),
+        (
+            "batch of 10 tokenCreate entries",
+            {"json": [{"query": mutation_aliases(1, token_create)}] * 10},
+        ),
+        (
+            "40 aliased passwordChange (signed in)",
+            {
+                "json": {
+                    "query": mutation_aliases(
+                        40,
+                        lambda i: (
+                            f'passwordChange(oldPassword: "guess{i}", '
+                            'newPassword: "x-new-password-1") { errors { code } }'
+                        ),
+                    )
+                },
+                "headers": signed_in,
+            },
+        ),
+        (
+            "2 KB body of nested brackets",
+            {
+                "content": ("[" * 1024 + "]" * 1024).encode(),
+                "headers": {"Content-Type": "application/json"},
+            },
+        ),
+    ]
+
+
+def outcome(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return "not JSON"
+    entries = body if isinstance(body, list) else [body]
+    codes = sorted(
+        {
+            ((error.get("extensions") or {}).get("exception") or {}).get("code", "?")
+            for entry in entries
+            for error in entry.get("errors") or []
+        }
+    )
+    return ",".join(codes) if codes else "ok"
+
+
+def sign_in(url: str) -> str:
+    query = (
+        "mutation ($e: String!, $p: String!) "
+        "{ tokenCreate(email: $e, password: $p) { token errors { code } } }"
+    )
+    with httpx.Client(trust_env=False, timeout=base.REQUEST_TIMEOUT) as client:
+        body = client.post(
+            url, json={"query": query, "variables": {"e": EMAIL, "p": PASSWORD}}
+        ).json()
+    token = ((body.get("data") or {}).get("tokenCreate") or {}).get("token")
+    if not token:
+        raise BenchError(f"could not sign in the bench customer: {body}")
+    return token
+
+
+def fresh(request: dict, run: int) -> dict:
+    """The request with its documents made unique, so no run is served from the
+    server's parse-and-validate cache: an abuser would not send the same text twice."""
+    payload = request.get("json")
+    if payload is None:
+        return request
+    entries = payload if isinstance(payload, list) else [payload]
+    marked = [{**entry, "query": f"{entry['query']}\n# run {run}"} for entry in entries]
+    return {**request, "json": marked if isinstance(payload, list) else marked[0]}
+
+
+def warm_up(client: httpx.Client, url: str, workers: int) -> None:
+    """A few requests per worker first, so no case pays for a worker's first request."""
+    for _ in range(4 * workers):
+        client.post(url, json={"query": base.READY_QUERY})
+
+
+def run_cases(url: str, runs: int, workers: int) -> list[dict]:
+    results = []
+    with httpx.Client(trust_env=False, timeout=base.REQUEST_TIMEOUT) as client:
+        warm_up(client, url, workers)
+        for name, request in cases(sign_in(url)):
+            timings, statuses, codes = [], set(), set()
+            for run in range(runs):
+                started = time.perf_counter()
+                response = client.post(url, **fresh(request, run))
+                timings.append(time.perf_counter() - started)
+                statuses.add(response.status_code)
+                codes.add(outcome(response))
+            results.append(
+                {
+                    "case": name,
+                    "status": ",".join(str(s) for s in sorted(statuses)),
+                    "code": " | ".join(sorted(codes)),
+                    "median_ms": round(statistics.median(timings) * 1000, 1),
+                    "max_ms": round(max(timings) * 1000, 1),
+                }
+            )
+    return results
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    cores = os.cpu_count() or 1
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("--runs", type=int, default=3, help="times each case is sent")
+    parser.add_argument("--workers", type=int, default=2 * cores + 1, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker")
+    parser.add_argument("--pool", type=int, default=None, help="DB connections per worker")
+    parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    args = parser.parse_args(argv)
+    if args.runs <= 0:
+        parser.error("--runs must be positive")
+    return args
+
+
+def run(args: argparse.Namespace) -> dict:
+    database = base.database_from_environment()
+    report = {
+        "command": shlex.join([sys.executable, *sys.argv]),
+        "machine": {"cores": os.cpu_count(), "load_average": round(os.getloadavg()[0], 2)},
+        "database": database.description,
+    }
+    with base.exclusive_use(database):
+        log(f"database: {database.description} (recreated)")
+        base.recreate_database(database, keep=False)
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "marquee.settings", **database.django_env}
+        base.manage(env, "migrate", "--noinput")
+        base.manage(env, "loaddemo")
+        base.manage(env, "shell", "-c", CREATE_USER)
+        facts = base.server_facts(database)
+        pool = base.pool_size(args.workers, args.threads, facts, args.pool)
+        server_env = {
+            **env,
+            "DEBUG": "0",
+            "SECRET_KEY": "bench-only",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DB_POOL_MAX_SIZE": str(pool),
+            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        }
+        base.manage(server_env, "collectstatic", "--noinput")
+        report["server"] = {"workers": args.workers, "threads": args.threads, "pool": pool}
+        report["machine"]["postgresql"] = facts.version
+        port = base.free_port()
+        url = f"http://127.0.0.1:{port}/graphql/"
+        with base.gunicorn(server_env, port, args.workers, args.threads) as process:
+            base.wait_until_ready(url, process)
+            log(f"cases: {args.runs} runs each")
+            report["results"] = run_cases(url, args.runs, args.workers)
+    return report
+
+
+def print_report(report: dict) -> None:
+    print()
+    print(f"{'case':<56} {'status':>6}  {'median':>9}  {'max':>9}  code")
+    for row in report["results"]:
+        flag = "  SLOW" if row["max_ms"] > SLOW * 1000 else ""
+        print(
+            f"{row['case']:<56} {row['status']:>6}  {row['median_ms']:>7} ms  "
+            f"{row['max_ms']:>7} ms  {row['code']}{flag}"
+        )
+    print(f"server: {report['server']}; machine: {report['machine']}")
+    print(f"reproduce: {report['command']}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        report = run(args)
+    except BenchError as error:
+        log(f"error: {error}")
+        return 2
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print_report(report)
+    return 1 if any(row["max_ms"] > SLOW * 1000 for row in report["results"]) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
