@@ -45,6 +45,7 @@ from .core.limits import (
     plan_operation,
     shape_errors,
 )
+from .core.text_input import document_nul_errors, variables_nul_errors
 
 logger = logging.getLogger("marquee.graphql")
 
@@ -207,6 +208,9 @@ class MarqueeGraphQLView(GraphQLView):
         if operation is None:
             # execute() explains which operation is missing or ambiguous.
             return Prepared(document=document, plan=OperationPlan())
+        errors = variables_nul_errors(variables)
+        if errors:
+            return Prepared(errors=errors)
         coerced, errors = coerce_variables(graphql_schema, operation, variables)
         if errors:
             return Prepared(errors=errors)
@@ -321,7 +325,7 @@ def _parse_and_validate(graphql_schema, query: str, options: tuple):
     introspection, max_tokens = options[:2]
     try:
         document = parse(query, max_tokens=max_tokens)
-        errors = shape_errors(document)
+        errors = shape_errors(document) or document_nul_errors(document)
         if errors:
             return None, errors
         rules = specified_rules if introspection else (*specified_rules, NoIntrospection)

@@ -46,16 +46,19 @@ def _strings_hold_nul(value) -> bool:
     return False
 
 
-def nul_character_errors(document, variables) -> list[GraphQLError]:
-    """An error for the first NUL in the document's literals or the variables, else none."""
+def _invalid(nodes=None) -> list[GraphQLError]:
+    return [
+        GraphQLError(MESSAGE, nodes=nodes, extensions={"exception": {"code": ErrorCode.INVALID}})
+    ]
+
+
+def document_nul_errors(document) -> list[GraphQLError]:
+    """An error for the first string literal holding a NUL; checked once per cached parse."""
     finder = _Finder()
     visit(document, finder)
-    if finder.node is not None:
-        return [
-            GraphQLError(
-                MESSAGE, nodes=[finder.node], extensions={"exception": {"code": ErrorCode.INVALID}}
-            )
-        ]
-    if variables and _strings_hold_nul(variables):
-        return [GraphQLError(MESSAGE, extensions={"exception": {"code": ErrorCode.INVALID}})]
-    return []
+    return _invalid([finder.node]) if finder.node is not None else []
+
+
+def variables_nul_errors(variables) -> list[GraphQLError]:
+    """An error if any string of the variables (keys included) holds a NUL."""
+    return _invalid() if variables and _strings_hold_nul(variables) else []
