@@ -6,13 +6,9 @@ hence `transaction=True`) and, in the Redis variant, the test Redis.
 
 import os
 import re
-import socket
-import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import quote
 
 import httpx
 import pytest
@@ -20,6 +16,7 @@ from django.conf import settings as django_settings
 from django.db import connection
 
 from marquee.accounts.models import User
+from tests.servers import database_url, gunicorn
 
 from .conftest import PASSWORD, TEST_REDIS_URL
 from .test_tokens import TOKEN_CREATE
@@ -29,31 +26,15 @@ pytestmark = pytest.mark.django_db(transaction=True)
 WORKERS = 3
 LIMIT = 5
 GUESSES = 24
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    host = quote(db["HOST"] or "127.0.0.1", safe="")
-    port = f":{db['PORT']}" if db["PORT"] else ""
-    auth = f"{quote(db['USER'] or '', safe='')}:{quote(db['PASSWORD'] or '', safe='')}"
-    return f"postgresql://{auth}@{host}{port}/{db['NAME']}"
 
 
 @pytest.fixture
 def server(counter_store, tmp_path):
-    """gunicorn serving the project; yields (base url, access log, worker pids)."""
-    port = _free_port()
+    """gunicorn serving the project; yields (base url, access log, master pid)."""
     log = tmp_path / "access.log"
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(connection.settings_dict),
         "DB_POOL_ENABLED": "0",
         "DEBUG": "1",
         "SECRET_KEY": django_settings.SECRET_KEY,
@@ -64,37 +45,16 @@ def server(counter_store, tmp_path):
         "MARQUEE_DATA_DIR": str(tmp_path),
         "CELERY_BROKER_URL": "",
     }
-    process = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("gunicorn")),
-            "marquee.wsgi:application",
-            f"--workers={WORKERS}",
-            f"--bind=127.0.0.1:{port}",
-            f"--access-logfile={log}",
-            "--access-logformat=%(p)s %(r)s %(s)s",
-            "--timeout=120",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert process.poll() is None, "gunicorn exited"
-            try:
-                if httpx.get(f"{url}/admin/login/", timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "gunicorn did not start"
-            time.sleep(0.5)
-        yield url, log, process.pid
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    with gunicorn(
+        env,
+        tmp_path / "server.log",
+        f"--workers={WORKERS}",
+        f"--access-logfile={log}",
+        "--access-logformat=%(p)s %(r)s %(s)s",
+        "--timeout=120",
+        ready_path="/admin/login/",
+    ) as (url, pid):
+        yield url, log, pid
 
 
 def _worker_pids(master: int) -> set[str]:

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
-from urllib.parse import quote
 
 import httpx
 import pytest
+
+from tests.servers import database_url, gunicorn
 
 REPO = Path(__file__).resolve().parents[2]
 STRONG_KEY = secrets.token_urlsafe(64)
@@ -152,85 +151,36 @@ def test_development_needs_no_key():
 # --- gunicorn with production settings ----------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _database_url(db: dict) -> str:
-    host = quote(db["HOST"], safe="") if db["HOST"].startswith("/") else db["HOST"]
-    port = f":{db['PORT']}" if db["PORT"] else ""
-    user = quote(db["USER"] or "", safe="")
-    password = quote(db["PASSWORD"] or "", safe="")
-    return f"postgres://{user}:{password}@{host}{port}/{quote(db['NAME'], safe='')}"
-
-
 @pytest.fixture(scope="module")
 def production_server(django_db_setup, django_db_blocker, tmp_path_factory):
     """gunicorn serving the test database with DEBUG off, started as bench/ starts it."""
     from django.db import connection
 
     with django_db_blocker.unblock():
-        database_url = _database_url(connection.settings_dict)
-    port = _free_port()
+        url = database_url(connection.settings_dict)
     env = _environment(
         DEBUG="0",
         SECRET_KEY=STRONG_KEY,
         ALLOWED_HOSTS="127.0.0.1",
-        DATABASE_URL=database_url,
+        DATABASE_URL=url,
         DB_POOL_MAX_SIZE="2",
         CORS_ALLOWED_ORIGINS=STOREFRONT,
         MARQUEE_DATA_DIR=str(tmp_path_factory.mktemp("data")),
         LOG_LEVEL="WARNING",
     )
     log = tmp_path_factory.mktemp("gunicorn") / "server.log"
-    argv = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "marquee.wsgi:application",
-        "--config",
-        "python:marquee.gunicorn_conf",
-        "--bind",
-        f"127.0.0.1:{port}",
+    with gunicorn(
+        env,
+        log,
         "--workers",
         "1",
         "--worker-class",
         "gthread",
         "--threads",
         "2",
-    ]
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            argv,
-            cwd=REPO,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + READY_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"gunicorn exited:\n{log.read_text()[-3000:]}")
-            try:
-                httpx.get(f"{url}/graphql/", timeout=2)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"gunicorn did not answer:\n{log.read_text()[-3000:]}")
-                time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, 9)
-            process.wait(timeout=15)
+        timeout=READY_TIMEOUT,
+    ) as (server_url, _pid):
+        yield server_url
 
 
 def _typename(url: str, **headers: str) -> httpx.Response:
