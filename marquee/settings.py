@@ -289,6 +289,10 @@ MAX_CHECKOUT_LINE_QUANTITY = env_int("MAX_CHECKOUT_LINE_QUANTITY", 50)
 # Sizes thumbnails are rendered at; a requested size is rounded up to one of these.
 THUMBNAIL_SIZES = [32, 64, 128, 256, 512, 1024, 2048, 4096]
 
+# The licence gate: products are shown and sold only under a valid licence.
+# Off only for a shop (or a test suite) whose products carry no licences.
+LICENCE_GATE_ENABLED = env_bool("LICENCE_GATE_ENABLED", True)
+
 # --- GraphQL ----------------------------------------------------------------
 GRAPHENE = {"SCHEMA": "marquee.graphql.api.schema"}
 GRAPHQL_PAGINATION_LIMIT = env_int("GRAPHQL_PAGINATION_LIMIT", 100)

@@ -10,7 +10,7 @@ checkout's requester, not its owner): staff and the licensor whose licence
 blocks the sale read the full reason, anyone else the public one
 (`gate.may_read_contract`).
 
-`LICENCE_GATE_ENABLED` (a setting, on unless set to False) switches every
+`LICENCE_GATE_ENABLED` (the environment variable, on by default) switches every
 hook off at once, for test suites of other domains that build products
 without licences. It is read on each call, so tests may override it.
 """
@@ -30,7 +30,7 @@ _CACHE_KEY = "licensing.verdicts"
 
 
 def enabled() -> bool:
-    return getattr(settings, "LICENCE_GATE_ENABLED", True)
+    return settings.LICENCE_GATE_ENABLED
 
 
 def catalogue_filter(queryset, channel, now):
