@@ -251,7 +251,7 @@ def run(args: argparse.Namespace) -> dict:
         server_env = {
             **env,
             "DEBUG": "0",
-            "SECRET_KEY": "bench-only",
+            "SECRET_KEY": base.SERVER_SECRET_KEY,
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DB_POOL_MAX_SIZE": str(pool),
             "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
