@@ -25,6 +25,11 @@ def describe(sql: str) -> str:
         return verb
     found = re.findall(r'(?:^UPDATE|FROM|JOIN|INTO)\s+"?(\w+)"?', sql.lstrip())
     tables = list(dict.fromkeys(found))
+    head = sql.split(" FROM ", 1)[0]
+    if "COUNT(" in head:
+        verb += " COUNT"
+    elif "SUM(" in head:
+        verb += " SUM"
     text = f"{verb} {tables[0] if tables else '?'}"
     if len(tables) > 1:
         text += f" (+{', '.join(tables[1:])})"
@@ -44,3 +49,8 @@ def mutation_payload(measured: Measured) -> dict:
     payload = next(iter(measured.data.values()))
     assert payload["errors"] == [], payload["errors"]
     return payload
+
+
+def pin(measured: Measured, expected: int) -> None:
+    """A broken pin prints the statements the request ran, to compare with the comment."""
+    assert measured.count == expected, measured.listing()

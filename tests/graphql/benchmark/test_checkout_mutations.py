@@ -26,7 +26,7 @@ from tests.checkout.conftest import CN_ADDRESS, Shop
 from tests.graphql.conftest import CatalogueBuilder
 from tests.orders.conftest import OFFLINE
 
-from .counting import measure, mutation_payload
+from .counting import measure, mutation_payload, pin
 from .storefront import (
     CHECKOUT_CREATE,
     CHECKOUT_DELIVERY_METHOD_UPDATE,
@@ -68,10 +68,6 @@ def new_checkout(gql, shop, lines, *, address=False, delivery=False):
             gql, CHECKOUT_DELIVERY_METHOD_UPDATE, {"id": checkout["id"], "deliveryMethodId": method}
         )
     return checkout["id"]
-
-
-def pin(measured, expected):
-    assert measured.count == expected, measured.listing()
 
 
 def lines_add(gql, shop, lines):

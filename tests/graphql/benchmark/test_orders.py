@@ -15,7 +15,7 @@ from marquee.merch.orders.placement import complete_checkout
 from tests.licensing.conftest import FAST_HASHERS
 from tests.orders.conftest import ShopBuilder
 
-from .counting import measure
+from .counting import measure, pin
 from .storefront import MY_ORDERS, ORDER
 
 pytestmark = pytest.mark.django_db
@@ -45,10 +45,6 @@ def place(shop, owner, lines, name):
     checkout = shop.checkout([(v, 1) for v in variants], email=owner.email, user=owner)
     shop.pay(checkout)
     return complete_checkout(checkout.token, user=owner).order
-
-
-def pin(measured, expected):
-    assert measured.count == expected, measured.listing()
 
 
 # the signed-in user; the order; its transactions (balance, captured); its
