@@ -95,12 +95,12 @@ def lines_update(gql, shop, lines):
 CREATE_QUERIES = 14
 
 # lookup; lock the checkout; variants asked for; quantities already in the
-# checkout; its lines; INSERT per new line; lines with variants, listings,
+# checkout; its lines; one INSERT for the new lines; lines with variants, listings,
 # tax rate and stock to validate them; UPDATE last_change; then the payload.
 LINES_ADD_QUERIES = 28
 
-# lookup; lock the checkout; the lines named; the checkout's lines; UPDATE
-# per changed line; lines with listings, tax rate and stock to validate
+# lookup; lock the checkout; the lines named; the checkout's lines; one
+# UPDATE for the changed lines; lines with listings, tax rate and stock to validate
 # them; UPDATE last_change; then the payload.
 LINES_UPDATE_QUERIES = 27
 
@@ -132,30 +132,14 @@ def test_checkout_create(gql, shop):
     pin(tenth, CREATE_QUERIES)
 
 
-def test_checkout_lines_add_one_line(gql, shop):
-    pin(lines_add(gql, shop, 1), LINES_ADD_QUERIES)
+@pytest.mark.parametrize("lines", [1, 10])
+def test_checkout_lines_add(gql, shop, lines):
+    pin(lines_add(gql, shop, lines), LINES_ADD_QUERIES)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="N+1: one INSERT per added line in _write_quantities "
-    "(marquee/merch/checkout/services.py); 37 statements for 10 lines",
-)
-def test_checkout_lines_add_ten_lines(gql, shop):
-    pin(lines_add(gql, shop, 10), LINES_ADD_QUERIES)
-
-
-def test_checkout_lines_update_one_line(gql, shop):
-    pin(lines_update(gql, shop, 1), LINES_UPDATE_QUERIES)
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="N+1: one UPDATE per changed line in _write_quantities "
-    "(marquee/merch/checkout/services.py); 36 statements for 10 lines",
-)
-def test_checkout_lines_update_ten_lines(gql, shop):
-    pin(lines_update(gql, shop, 10), LINES_UPDATE_QUERIES)
+@pytest.mark.parametrize("lines", [1, 10])
+def test_checkout_lines_update(gql, shop, lines):
+    pin(lines_update(gql, shop, lines), LINES_UPDATE_QUERIES)
 
 
 @pytest.mark.parametrize("lines", [1, 10])
