@@ -283,6 +283,11 @@ SHOP_DESCRIPTION = os.environ.get(
     "Officially licensed film merchandise, with royalties paid to every licensor.",
 )
 DEFAULT_COUNTRY = os.environ.get("DEFAULT_COUNTRY", "CN")
+# Kosovo (XK) is a country for addresses, shipping zones, tax rates and licence
+# territories, as in Saleor and Google's address data, though ISO 3166 has not
+# assigned it; django-countries leaves it out unless told. `EU` stays out: the
+# API's CountryCode accepts it (Saleor lists it) but an address needs a country.
+COUNTRIES_OVERRIDE = {"XK": "Kosovo"}
 # The largest quantity one checkout line may hold; also caps quantityAvailable
 # the way Saleor does, so stock levels are not disclosed beyond what a buyer needs.
 MAX_CHECKOUT_LINE_QUANTITY = env_int("MAX_CHECKOUT_LINE_QUANTITY", 50)

@@ -1,5 +1,7 @@
 """Addresses on the API, shared by accounts, checkout and orders; the User type."""
 
+import unicodedata
+
 import graphene
 from django_countries import countries
 from graphene import relay
@@ -13,7 +15,33 @@ from ..core.types import (
     ThumbnailFormatEnum,
 )
 
-CountryCode = graphene.Enum("CountryCode", [(code, code) for code, _ in countries])
+# Saleor's CountryCode lists `EU` beside the countries; storefronts generated
+# from Saleor's schema may send it. It names no country, so the address
+# validation refuses it with an INVALID error on `country`.
+NON_COUNTRY_CODES = {"EU": "European Union"}
+COUNTRY_NAMES = {
+    **{code: str(name) for code, name in countries},
+    **NON_COUNTRY_CODES,
+}
+
+
+def _by_name(code: str) -> str:
+    # Alphabetical by name as Saleor lists them: Åland Islands beside Albania.
+    name = unicodedata.normalize("NFKD", COUNTRY_NAMES[code])
+    return "".join(char for char in name if not unicodedata.combining(char))
+
+
+def _country_code_description(value):
+    if value is None:
+        return "Represents country codes defined by the ISO 3166-1 alpha-2 standard."
+    return COUNTRY_NAMES.get(value.value)
+
+
+CountryCode = graphene.Enum(
+    "CountryCode",
+    [(code, code) for code in sorted(COUNTRY_NAMES, key=_by_name)],
+    description=_country_code_description,
+)
 
 
 class AddressInput(graphene.InputObjectType):

@@ -3,6 +3,7 @@
 import graphene
 
 from ..accounts.types import AddressInput
+from ..core.descriptions import deprecated_input
 from ..core.types import LanguageCodeEnum
 
 
@@ -15,7 +16,9 @@ class CheckoutLineInput(graphene.InputObjectType):
 
 
 class CheckoutLineUpdateInput(graphene.InputObjectType):
-    variant_id = graphene.ID(deprecation_reason="Use `lineId` instead.")
+    variant_id = graphene.ID(
+        description=deprecated_input("ID of the product variant.", "Use `lineId` instead.")
+    )
     quantity = graphene.Int(description="The new quantity; 0 removes the line.")
     line_id = graphene.ID(description="ID of the checkout line.")
 

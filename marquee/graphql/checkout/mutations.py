@@ -16,6 +16,7 @@ from marquee.merch.checkout.info import fetch_checkout_info
 from marquee.merch.checkout.selectors import checkout_for
 
 from ..accounts.types import AddressInput, address_input_data
+from ..core.descriptions import deprecated_input
 from ..core.mutations import BaseMutation, errors_field
 from ..core.types import LanguageCodeEnum, language_code
 from .errors import CheckoutError, DeliveryOptionsCalculateError
@@ -144,12 +145,15 @@ class CheckoutCreate(_Payload, CheckoutMutation):
         return cls(checkout=checkout, created=True)
 
 
+USE_ID = "Use `id` instead."
+
+
 class _ById:
     """Saleor's ways to name the checkout: `id`, or the deprecated `checkoutId` / `token`."""
 
     id = graphene.ID(description="ID of the checkout.")
-    checkout_id = graphene.ID(deprecation_reason="Use `id` instead.")
-    token = graphene.UUID(deprecation_reason="Use `id` instead.")
+    checkout_id = graphene.ID(description=deprecated_input("The ID of the checkout.", USE_ID))
+    token = graphene.UUID(description=deprecated_input("Checkout token.", USE_ID))
 
 
 class CheckoutLinesAdd(_Payload, CheckoutMutation):
@@ -201,7 +205,7 @@ class CheckoutLinesDelete(CheckoutMutation):
 
     class Arguments:
         id = graphene.ID(description="ID of the checkout.")
-        token = graphene.UUID(deprecation_reason="Use `id` instead.")
+        token = graphene.UUID(description=deprecated_input("Checkout token.", USE_ID))
         lines_ids = graphene.List(graphene.NonNull(graphene.ID), required=True)
 
     @classmethod
@@ -241,7 +245,7 @@ class CheckoutShippingAddressUpdate(_Payload, CheckoutMutation):
 
     class Arguments:
         id = graphene.ID(description="ID of the checkout.")
-        token = graphene.UUID(deprecation_reason="Use `id` instead.")
+        token = graphene.UUID(description=deprecated_input("Checkout token.", USE_ID))
         shipping_address = AddressInput(required=True)
         save_address = graphene.Boolean(default_value=True, description="Accepted as in Saleor.")
         validation_rules = CheckoutAddressValidationRules()
@@ -259,7 +263,7 @@ class CheckoutShippingAddressUpdate(_Payload, CheckoutMutation):
 class CheckoutBillingAddressUpdate(_Payload, CheckoutMutation):
     class Arguments:
         id = graphene.ID(description="ID of the checkout.")
-        token = graphene.UUID(deprecation_reason="Use `id` instead.")
+        token = graphene.UUID(description=deprecated_input("Checkout token.", USE_ID))
         billing_address = AddressInput(required=True)
         save_address = graphene.Boolean(default_value=True, description="Accepted as in Saleor.")
         validation_rules = CheckoutAddressValidationRules()
@@ -287,7 +291,7 @@ class CheckoutDeliveryMethodUpdate(CheckoutMutation):
 
     class Arguments:
         id = graphene.ID(description="ID of the checkout.")
-        token = graphene.UUID(deprecation_reason="Use `id` instead.")
+        token = graphene.UUID(description=deprecated_input("Checkout token.", USE_ID))
         delivery_method_id = graphene.ID()
 
     @classmethod

@@ -5,6 +5,7 @@ from graphql import GraphQLError
 
 from marquee.merch.checkout.selectors import checkout_for
 
+from ..core.descriptions import deprecated_input
 from ..core.errors import ErrorCode, client_error
 from . import mutations
 from .ids import parse_uuid_id
@@ -15,7 +16,9 @@ class CheckoutQueries(graphene.ObjectType):
     checkout = graphene.Field(
         Checkout,
         id=graphene.ID(description="ID of the checkout."),
-        token=graphene.UUID(deprecation_reason="Use `id` instead."),
+        token=graphene.UUID(
+            description=deprecated_input("The checkout's token.", "Use `id` instead.")
+        ),
         description="A checkout by its ID: whoever holds the ID may read it.",
     )
 

@@ -70,10 +70,21 @@ class PositiveInt(graphene.Int):
 
 
 class CountableConnection(relay.Connection):
-    """A relay connection with Saleor's `totalCount`."""
+    """A relay connection with Saleor's `totalCount` and Saleor's nullability.
+
+    Saleor declares `edges: [XCountableEdge!]!` and `node: X!`; storefront
+    code generated from that schema reads `edge.node.name` without a null
+    check, so a connection with nullable edges or nodes fails its type
+    check. Every connection is built from a page of rows (`connection_from_page`),
+    never from a list with holes, so the strict types always hold.
+    """
 
     class Meta:
         abstract = True
+
+    @classmethod
+    def __init_subclass_with_meta__(cls, strict_types=True, **options):
+        super().__init_subclass_with_meta__(strict_types=strict_types, **options)
 
     total_count = graphene.Int(description="A total count of items in the collection.")
 

@@ -2,6 +2,7 @@
 
 import graphene
 
+from ..core.descriptions import deprecated_input
 from ..core.types import OrderDirection
 
 
@@ -105,4 +106,9 @@ class ProductOrder(graphene.InputObjectType):
     direction = graphene.Argument(OrderDirection, required=True)
     attribute_id = graphene.ID()
     field = graphene.Argument(ProductOrderField)
-    channel = graphene.String(deprecation_reason="Use root-level channel argument instead.")
+    channel = graphene.String(
+        description=deprecated_input(
+            "Specifies the channel in which to sort the data.",
+            "Use root-level channel argument instead.",
+        )
+    )
