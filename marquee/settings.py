@@ -339,6 +339,9 @@ LOGGING = {
 # --- Accounts and tokens ----------------------------------------------------
 # JSON Web Tokens as Saleor issues them: a short-lived access token sent as
 # `Authorization: Bearer ...`, and a long-lived refresh token to get new ones.
+# Every token's issuer (`iss`) is PUBLIC_URL + "/graphql/", which Saleor's
+# storefront compares with its NEXT_PUBLIC_SALEOR_API_URL: the two must be
+# the same address, and changing PUBLIC_URL signs every shopper out.
 JWT_SECRET = os.environ.get("JWT_SECRET", "") or SECRET_KEY
 JWT_ALGORITHM = "HS256"
 JWT_ACCESS_TOKEN_LIFETIME_SECONDS = env_int("JWT_ACCESS_TOKEN_LIFETIME_SECONDS", 5 * 60)

@@ -1,18 +1,35 @@
 """JSON Web Tokens in Saleor's shape: access (minutes) and refresh (days).
 
 Both kinds are HS256-signed with `JWT_SECRET` and carry `type`, `iat`,
-`exp`, `email`, `user_id` (the user's global ID, as Saleor's tokens do) and
-`token`, the user's `jwt_token_key`. Checking that key on every use is what
-lets a password change or `tokensDeactivateAll` revoke tokens that have not
-expired yet: nothing else is stored per token.
+`exp`, `iss`, `email`, `user_id` (the user's global ID, as Saleor's tokens
+do) and `token`, the user's `jwt_token_key`. Checking that key on every use
+is what lets a password change or `tokensDeactivateAll` revoke tokens that
+have not expired yet: nothing else is stored per token.
+
+`iss` is the absolute URL of the GraphQL endpoint (`PUBLIC_URL` followed by
+the endpoint's path, e.g. `https://shop.example/graphql/`), the value Saleor
+puts there. Saleor's storefront auth client compares it with the API URL it
+is configured with and sends no token at all when the two differ, so a
+token without it signs nobody in. Decoding checks it too: a token whose
+`iss` is another address is JWT_INVALID_TOKEN, so changing `PUBLIC_URL`
+retires every token issued under the old one (shoppers sign in again).
+
+Tokens issued before `iss` was added: an access token without it is
+refused (it lives minutes, and the storefront refreshes it); a refresh token
+without it is still accepted until its own `exp`, so nobody is signed out
+by the upgrade. Only the holder of `JWT_SECRET` can make a token without
+`iss`, so accepting one grants nothing a forger could use, and the access
+token it is exchanged for carries `iss`.
 """
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime, timedelta
 
 import jwt
 from django.conf import settings
+from django.urls import reverse
 from django.utils.crypto import constant_time_compare, get_random_string
 from graphql_relay import from_global_id, to_global_id
 
@@ -22,6 +39,9 @@ from .models import User
 
 ACCESS = "access"
 REFRESH = "refresh"
+# PyJWT's wording, which Saleor passes through: Saleor's storefront recognises
+# an expired session by this text when an error carries no code it knows.
+EXPIRED_MESSAGE = "Signature has expired"
 
 
 class TokenError(DomainError):
@@ -32,12 +52,23 @@ class TokenError(DomainError):
         super().__init__(ErrorDetail(code=code, message=message, field=field))
 
 
+@functools.cache
+def _api_path() -> str:
+    return reverse("api")
+
+
+def issuer() -> str:
+    """The `iss` of every token issued now; read at each call so it follows `PUBLIC_URL`."""
+    return f"{settings.PUBLIC_URL}{_api_path()}"
+
+
 def _encode(user: User, token_type: str, lifetime: int, **extra) -> str:
     now = datetime.now(UTC)
     payload = {
         "type": token_type,
         "iat": now,
         "exp": now + timedelta(seconds=lifetime),
+        "iss": issuer(),
         "email": user.email,
         "user_id": to_global_id("User", user.pk),
         "is_staff": user.is_staff,
@@ -72,7 +103,7 @@ def decode_token(token: str, expected_type: str, field: str | None = None) -> di
             options={"require": ["exp", "iat", "type", "user_id", "token"]},
         )
     except jwt.ExpiredSignatureError as error:
-        raise TokenError("JWT_SIGNATURE_EXPIRED", "The token has expired.", field) from error
+        raise TokenError("JWT_SIGNATURE_EXPIRED", EXPIRED_MESSAGE, field) from error
     except jwt.DecodeError as error:
         # Malformed or tampered: the signature (or the encoding) does not check out.
         raise TokenError("JWT_DECODE_ERROR", "The token could not be decoded.", field) from error
@@ -82,7 +113,16 @@ def decode_token(token: str, expected_type: str, field: str | None = None) -> di
         raise TokenError(
             "JWT_INVALID_TOKEN", f"Expected an {expected_type} token, got another kind.", field
         )
+    _check_issuer(payload, field)
     return payload
+
+
+def _check_issuer(payload: dict, field: str | None) -> None:
+    """Ours, or a refresh token from before `iss` existed (see the module docstring)."""
+    if "iss" not in payload and payload.get("type") == REFRESH:
+        return
+    if payload.get("iss") != issuer():
+        raise TokenError("JWT_INVALID_TOKEN", "The token was not issued by this shop.", field)
 
 
 def user_from_payload(payload: dict, field: str | None = None) -> User:

@@ -25,7 +25,7 @@ def test_expired_token_is_an_error_on_me(user, settings):
     client = TokenClient(services.issue_tokens(user).token)
     body = client.execute(ME, expect_errors=True)
     assert code_of(body) == "JWT_SIGNATURE_EXPIRED"
-    assert body["errors"][0]["message"] == "The token has expired."
+    assert body["errors"][0]["message"] == "Signature has expired"
     assert body["data"]["me"] is None
 
 

@@ -59,6 +59,7 @@ def test_token_create_issues_access_and_refresh_tokens(gql, user):
     assert access["user_id"] == data["user"]["id"] == refresh["user_id"]
     assert access["email"] == user.email
     assert access["token"] == user.jwt_token_key
+    assert access["iss"] == refresh["iss"] == f"{django_settings.PUBLIC_URL}/graphql/"
     assert refresh["csrf_token"] == data["csrfToken"]
     user.refresh_from_db()
     assert user.last_login is not None
@@ -153,6 +154,8 @@ def test_expired_refresh_token_is_refused(gql, user, settings):
     refresh = services.issue_tokens(user).refresh_token
     body = gql.execute(TOKEN_REFRESH, {"refreshToken": refresh})
     assert codes_of(body, "tokenRefresh") == ["JWT_SIGNATURE_EXPIRED"]
+    # Saleor's wording, which Saleor's storefront matches to sign the shopper out.
+    assert errors_of(body, "tokenRefresh")[0]["message"] == "Signature has expired"
 
 
 def test_verify_valid_token(gql, user, token):
@@ -171,6 +174,8 @@ def test_verify_expired_and_tampered_tokens(gql, user, settings):
         data = body["data"]["tokenVerify"]
         assert data["isValid"] is False and data["payload"] is None and data["user"] is None
         assert codes_of(body, "tokenVerify") == [code]
+    body = gql.execute(TOKEN_VERIFY, {"token": expired})
+    assert errors_of(body, "tokenVerify")[0]["message"] == "Signature has expired"
 
 
 def test_token_signed_with_another_key_is_refused(gql, user):
