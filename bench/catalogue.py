@@ -350,6 +350,47 @@ def gunicorn(env: dict[str, str], port: int, workers: int, threads: int):
             show_server_log(Path(output.name))
 
 
+@contextmanager
+def demo_server(args: argparse.Namespace, report: dict, prepare=None, server_env=None):
+    """Recreate the bench database with the demo shop and serve it as production would.
+
+    `prepare(env, database)` runs after the demo is loaded (a user, more stock);
+    `server_env` adds to gunicorn's environment (DEBUG off, a strong key, a
+    pool sized for the server). Yields the GraphQL URL; fills `report`'s
+    server and machine facts.
+    """
+    database = database_from_environment()
+    report["database"] = database.description
+    with exclusive_use(database):
+        log(f"database: {database.description} (recreated)")
+        recreate_database(database, keep=False)
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "marquee.settings", **database.django_env}
+        env.pop("STRIPE_SECRET_KEY", None)
+        manage(env, "migrate", "--noinput")
+        manage(env, "loaddemo")
+        if prepare is not None:
+            prepare(env, database)
+        facts = server_facts(database)
+        pool = pool_size(args.workers, args.threads, facts, args.pool)
+        env = {
+            **env,
+            "DEBUG": "0",
+            "SECRET_KEY": SERVER_SECRET_KEY,
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DB_POOL_MAX_SIZE": str(pool),
+            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+            **(server_env or {}),
+        }
+        manage(env, "collectstatic", "--noinput")
+        report["server"] = {"workers": args.workers, "threads": args.threads, "pool": pool}
+        report.setdefault("machine", {})["postgresql"] = facts.version
+        port = free_port()
+        url = f"http://127.0.0.1:{port}/graphql/"
+        with gunicorn(env, port, args.workers, args.threads) as process:
+            wait_until_ready(url, process)
+            yield url
+
+
 def stop(process: subprocess.Popen) -> None:
     if process.poll() is not None:
         return

@@ -290,47 +290,26 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def run(args: argparse.Namespace) -> dict:
-    database = base.database_from_environment()
     report = {
         "command": shlex.join([sys.executable, *sys.argv]),
         "machine": {"cores": os.cpu_count(), "load_average": round(os.getloadavg()[0], 2)},
-        "database": database.description,
     }
-    with base.exclusive_use(database):
-        log(f"database: {database.description} (recreated)")
-        base.recreate_database(database, keep=False)
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "marquee.settings", **database.django_env}
-        env.pop("STRIPE_SECRET_KEY", None)  # the offline test gateway is the one measured
-        base.manage(env, "migrate", "--noinput")
-        base.manage(env, "loaddemo")
-        raise_stock(database)
-        facts = base.server_facts(database)
-        pool = base.pool_size(args.workers, args.threads, facts, args.pool)
-        server_env = {
-            **env,
-            "DEBUG": "0",
-            "SECRET_KEY": base.SERVER_SECRET_KEY,
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "DB_POOL_MAX_SIZE": str(pool),
-            "OFFLINE_PAYMENTS_ENABLED": "1",
-            "OFFLINE_PAYMENTS_IN_PRODUCTION_TAKE_NO_MONEY": "1",
-            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-        }
-        base.manage(server_env, "collectstatic", "--noinput")
-        report["server"] = {"workers": args.workers, "threads": args.threads, "pool": pool}
-        report["machine"]["postgresql"] = facts.version
-        port = base.free_port()
-        url = f"http://127.0.0.1:{port}/graphql/"
-        with base.gunicorn(server_env, port, args.workers, args.threads) as process:
-            base.wait_until_ready(url, process)
-            variants = purchasable_variants(url, args.channel)
-            log(
-                f"load: {args.concurrency} buyers, {len(variants)} variants, "
-                f"{args.warmup:g} s warm-up, {args.duration:g} s measured"
-            )
-            report["results"] = run_load(
-                url, args.channel, variants, args.concurrency, args.warmup, args.duration
-            )
+    offline = {  # the offline test gateway is the one measured
+        "OFFLINE_PAYMENTS_ENABLED": "1",
+        "OFFLINE_PAYMENTS_IN_PRODUCTION_TAKE_NO_MONEY": "1",
+    }
+    with base.demo_server(
+        args, report, prepare=lambda _env, database: raise_stock(database), server_env=offline
+    ) as url:
+        variants = purchasable_variants(url, args.channel)
+        log(
+            f"load: {args.concurrency} buyers, {len(variants)} variants, "
+            f"{args.warmup:g} s warm-up, {args.duration:g} s measured"
+        )
+        report["results"] = run_load(
+            url, args.channel, variants, args.concurrency, args.warmup, args.duration
+        )
+
     return report
 
 

@@ -233,38 +233,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def run(args: argparse.Namespace) -> dict:
-    database = base.database_from_environment()
     report = {
         "command": shlex.join([sys.executable, *sys.argv]),
         "machine": {"cores": os.cpu_count(), "load_average": round(os.getloadavg()[0], 2)},
-        "database": database.description,
     }
-    with base.exclusive_use(database):
-        log(f"database: {database.description} (recreated)")
-        base.recreate_database(database, keep=False)
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "marquee.settings", **database.django_env}
-        base.manage(env, "migrate", "--noinput")
-        base.manage(env, "loaddemo")
+
+    def create_user(env, _database):
         base.manage(env, "shell", "-c", CREATE_USER)
-        facts = base.server_facts(database)
-        pool = base.pool_size(args.workers, args.threads, facts, args.pool)
-        server_env = {
-            **env,
-            "DEBUG": "0",
-            "SECRET_KEY": base.SERVER_SECRET_KEY,
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "DB_POOL_MAX_SIZE": str(pool),
-            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-        }
-        base.manage(server_env, "collectstatic", "--noinput")
-        report["server"] = {"workers": args.workers, "threads": args.threads, "pool": pool}
-        report["machine"]["postgresql"] = facts.version
-        port = base.free_port()
-        url = f"http://127.0.0.1:{port}/graphql/"
-        with base.gunicorn(server_env, port, args.workers, args.threads) as process:
-            base.wait_until_ready(url, process)
-            log(f"cases: {args.runs} runs each")
-            report["results"] = run_cases(url, args.runs, args.workers)
+
+    with base.demo_server(args, report, prepare=create_user) as url:
+        log(f"cases: {args.runs} runs each")
+        report["results"] = run_cases(url, args.runs, args.workers)
     return report
 
 
