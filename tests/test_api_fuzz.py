@@ -162,24 +162,17 @@ _fuzz_settings = settings(
 )
 
 
-@pytest.mark.parametrize("field", QUERY_FIELDS)
-def test_every_query_answers_without_a_server_error(callers, field):
+ROOT_FIELDS = [("query", name) for name in QUERY_FIELDS] + [
+    ("mutation", name) for name in MUTATION_FIELDS
+]
+DOCUMENTS = {"query": queries, "mutation": mutations}
+
+
+@pytest.mark.parametrize(("kind", "field"), ROOT_FIELDS, ids=[f"{k}-{f}" for k, f in ROOT_FIELDS])
+def test_every_root_field_answers_without_a_server_error(callers, kind, field):
     @_fuzz_settings
     @given(
-        document=queries(SCHEMA, fields=[field], custom_scalars=CUSTOM_SCALARS),
-        role=st.sampled_from(ROLES),
-    )
-    def run(document, role):
-        _assert_no_server_error(_post(callers[role], document), document, role)
-
-    run()
-
-
-@pytest.mark.parametrize("field", MUTATION_FIELDS)
-def test_every_mutation_answers_without_a_server_error(callers, field):
-    @_fuzz_settings
-    @given(
-        document=mutations(SCHEMA, fields=[field], custom_scalars=CUSTOM_SCALARS),
+        document=DOCUMENTS[kind](SCHEMA, fields=[field], custom_scalars=CUSTOM_SCALARS),
         role=st.sampled_from(ROLES),
     )
     def run(document, role):
