@@ -351,19 +351,22 @@ def gunicorn(env: dict[str, str], port: int, workers: int, threads: int):
 
 
 @contextmanager
-def demo_server(args: argparse.Namespace, report: dict, prepare=None, server_env=None):
+def demo_server(
+    args: argparse.Namespace, report: dict, prepare=None, server_env=None, keep: bool = False
+):
     """Recreate the bench database with the demo shop and serve it as production would.
 
     `prepare(env, database)` runs after the demo is loaded (a user, more stock);
     `server_env` adds to gunicorn's environment (DEBUG off, a strong key, a
-    pool sized for the server). Yields the GraphQL URL; fills `report`'s
-    server and machine facts.
+    pool sized for the server); `keep` reuses a database left by an earlier
+    run. Yields the GraphQL URL and the server's environment; fills
+    `report`'s database, server and machine facts.
     """
     database = database_from_environment()
     report["database"] = database.description
     with exclusive_use(database):
-        log(f"database: {database.description} (recreated)")
-        recreate_database(database, keep=False)
+        log(f"database: {database.description}{' (kept)' if keep else ' (recreated)'}")
+        recreate_database(database, keep=keep)
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "marquee.settings", **database.django_env}
         env.pop("STRIPE_SECRET_KEY", None)
         manage(env, "migrate", "--noinput")
@@ -382,13 +385,18 @@ def demo_server(args: argparse.Namespace, report: dict, prepare=None, server_env
             **(server_env or {}),
         }
         manage(env, "collectstatic", "--noinput")
-        report["server"] = {"workers": args.workers, "threads": args.threads, "pool": pool}
+        report["server"] = {
+            "workers": args.workers,
+            "threads": args.threads,
+            "db_pool_max_size": pool,
+            "max_connections": facts.max_connections,
+        }
         report.setdefault("machine", {})["postgresql"] = facts.version
         port = free_port()
         url = f"http://127.0.0.1:{port}/graphql/"
         with gunicorn(env, port, args.workers, args.threads) as process:
             wait_until_ready(url, process)
-            yield url
+            yield url, env
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -755,47 +763,10 @@ def run(args: argparse.Namespace) -> dict:
         wait_until_ready(args.url, None)
         return {**report, **benchmark(args, args.url, payload, min_products)}
 
-    database = database_from_environment()
-    with exclusive_use(database):
-        figures = run_with_server(args, database, payload, min_products, report)
+    with demo_server(args, report, keep=args.keep_db) as (url, server_env):
+        report["sql_statements_per_request"] = count_sql_statements(server_env, payload)
+        figures = benchmark(args, url, payload, min_products)
     return {**report, **figures}
-
-
-def run_with_server(
-    args: argparse.Namespace, database: Database, payload: dict, min_products: int, report: dict
-) -> dict:
-    """Prepare the bench database, start gunicorn on it and run the load."""
-    log(f"database: {database.description}{' (kept)' if args.keep_db else ' (recreated)'}")
-    recreate_database(database, keep=args.keep_db)
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "marquee.settings", **database.django_env}
-    manage(env, "migrate", "--noinput")
-    manage(env, "loaddemo")
-
-    facts = server_facts(database)
-    pool = pool_size(args.workers, args.threads, facts, args.pool)
-    server_env = {
-        **env,
-        "DEBUG": "0",
-        "SECRET_KEY": SERVER_SECRET_KEY,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DB_POOL_MAX_SIZE": str(pool),
-    }
-    manage(server_env, "collectstatic", "--noinput")
-    report["sql_statements_per_request"] = count_sql_statements(server_env, payload)
-    report["machine"]["postgresql"] = facts.version
-    report["database"] = database.description
-    report["server"] = {
-        "workers": args.workers,
-        "threads": args.threads,
-        "db_pool_max_size": pool,
-        "max_connections": facts.max_connections,
-    }
-
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/graphql/"
-    with gunicorn(server_env, port, args.workers, args.threads) as process:
-        wait_until_ready(url, process)
-        return benchmark(args, url, payload, min_products)
 
 
 def run_and_report(args, run_fn, print_fn, succeeded) -> int:

@@ -300,7 +300,7 @@ def run(args: argparse.Namespace) -> dict:
     }
     with base.demo_server(
         args, report, prepare=lambda _env, database: raise_stock(database), server_env=offline
-    ) as url:
+    ) as (url, _env):
         variants = purchasable_variants(url, args.channel)
         log(
             f"load: {args.concurrency} buyers, {len(variants)} variants, "

@@ -241,7 +241,7 @@ def run(args: argparse.Namespace) -> dict:
     def create_user(env, _database):
         base.manage(env, "shell", "-c", CREATE_USER)
 
-    with base.demo_server(args, report, prepare=create_user) as url:
+    with base.demo_server(args, report, prepare=create_user) as (url, _env):
         log(f"cases: {args.runs} runs each")
         report["results"] = run_cases(url, args.runs, args.workers)
     return report
