@@ -21,8 +21,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from marquee.core.exceptions import ErrorDetail
-from marquee.merch.checkout.validators import LineCheck, register_line_validator
-from marquee.merch.extensions import register_catalogue_filter, register_publication_check
+from marquee.merch import extensions
+from marquee.merch.checkout import validators
+from marquee.merch.checkout.validators import LineCheck
 
 from . import gate, selectors
 
@@ -93,6 +94,7 @@ def licensed_line(check: LineCheck):
 
 
 def register() -> None:
-    register_catalogue_filter(catalogue_filter)
-    register_publication_check(publication_check)
-    register_line_validator(licensed_line)
+    extensions.register_catalogue_filter(catalogue_filter, order=extensions.RIGHTS)
+    extensions.register_publication_check(publication_check, order=extensions.RIGHTS)
+    # Licence before stock: an unlicensed, sold-out line hears about the licence.
+    validators.register_line_validator(licensed_line, order=validators.RIGHTS, codes=[gate.CODE])

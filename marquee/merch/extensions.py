@@ -1,7 +1,8 @@
 """Catalogue extension points: rules other apps add to what may be shown or published.
 
 The commerce core knows nothing of licences. An app that restricts the
-catalogue (the licence register does) registers, from its AppConfig.ready():
+catalogue (the licence register does) registers, from its AppConfig.ready(),
+with an explicit order (`marquee.core.registry`):
 
 - a *catalogue filter*: `fn(queryset, channel, now) -> queryset`, applied
   to every product a buyer can see in a channel (listings and product pages);
@@ -17,44 +18,45 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from marquee.core.registry import Registry
+
 CatalogueFilter = Callable[..., object]
 PublicationCheck = Callable[[object], Iterable[str] | None]
 
-_catalogue_filters: list[CatalogueFilter] = []
-_publication_checks: list[PublicationCheck] = []
+# Order bands (lower runs first): merch's own rules, then rights, then eligibility.
+MERCH = 100
+RIGHTS = 300
+ELIGIBILITY = 400
+
+catalogue_filters = Registry("catalogue filter")
+publication_checks = Registry("publication check")
 
 
-def register_catalogue_filter(fn: CatalogueFilter) -> CatalogueFilter:
-    if fn not in _catalogue_filters:
-        _catalogue_filters.append(fn)
-    return fn
+def register_catalogue_filter(fn: CatalogueFilter | None = None, *, order: int):
+    return catalogue_filters.register(fn, order=order)
 
 
 def unregister_catalogue_filter(fn: CatalogueFilter) -> None:
-    if fn in _catalogue_filters:
-        _catalogue_filters.remove(fn)
+    catalogue_filters.unregister(fn)
 
 
 def apply_catalogue_filters(queryset, channel, now):
-    for fn in _catalogue_filters:
-        queryset = fn(queryset, channel, now)
+    for entry in catalogue_filters:
+        queryset = entry.fn(queryset, channel, now)
     return queryset
 
 
-def register_publication_check(fn: PublicationCheck) -> PublicationCheck:
-    if fn not in _publication_checks:
-        _publication_checks.append(fn)
-    return fn
+def register_publication_check(fn: PublicationCheck | None = None, *, order: int):
+    return publication_checks.register(fn, order=order)
 
 
 def unregister_publication_check(fn: PublicationCheck) -> None:
-    if fn in _publication_checks:
-        _publication_checks.remove(fn)
+    publication_checks.unregister(fn)
 
 
 def publication_errors(listing) -> list[str]:
-    """Why this listing may not be published (empty: it may)."""
+    """Why this listing may not be published (empty: it may), in check order."""
     errors: list[str] = []
-    for fn in _publication_checks:
-        errors.extend(fn(listing) or [])
+    for entry in publication_checks:
+        errors.extend(entry.fn(listing) or [])
     return errors

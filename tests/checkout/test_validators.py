@@ -25,7 +25,9 @@ def test_a_registered_line_validator_refuses_lines(shop, api):
     checkout = api.create(lines=[])
     tee = shop.variant_id(shop.tee)
     variant = shop.variant_id(shop.poster)
-    validators.register_line_validator(no_posters)
+    validators.register_line_validator(
+        no_posters, order=validators.RIGHTS + 50, codes=["LICENCE_NOT_VALID"]
+    )
     try:
         payload = api.run(
             LINES_ADD,

@@ -18,7 +18,7 @@ def test_catalogue_filter_hides_products_from_listings_and_pages(gql, catalogue)
     def only_licensed(queryset, channel, now):
         return queryset.exclude(name="Unlicensed")
 
-    extensions.register_catalogue_filter(only_licensed)
+    extensions.register_catalogue_filter(only_licensed, order=500)
     try:
         names = [e["node"]["name"] for e in gql.execute(LIST)["data"]["products"]["edges"]]
         assert names == ["Licensed"]
@@ -38,7 +38,7 @@ def test_publication_check_blocks_publishing(catalogue):
     def needs_licence(candidate):
         return ["No active licence covers this product in this channel."]
 
-    extensions.register_publication_check(needs_licence)
+    extensions.register_publication_check(needs_licence, order=500)
     try:
         listing.is_published = True
         with pytest.raises(ValidationError) as raised:

@@ -181,3 +181,21 @@ def test_gate_switch(register, shop, settings):
     shop.product("Tee")
     settings.LICENCE_GATE_ENABLED = False
     assert names() == ["Tee"]
+
+
+def test_an_unlicensed_sold_out_line_hears_about_the_licence_first(register, shop):
+    """Validators run in their declared order: rights (300) before stock (500)."""
+    from marquee.merch.checkout.info import fetch_checkout_info
+    from marquee.merch.checkout.validators import COMPLETE, line_errors
+
+    licensed = register.approve(shop.product("Licensed Tee", stock=0))
+    unlicensed = shop.product("Unlicensed Tee", stock=0)
+    checkout = shop.checkout(
+        [(licensed.variants.first(), 1), (unlicensed.variants.first(), 1)], ship=False
+    )
+    info = fetch_checkout_info(checkout, requester=register.staff)
+    codes = {e.extra["variants"][0]: e.code for e in line_errors(info, info.lines, COMPLETE)}
+    assert codes == {
+        licensed.variants.first().pk: "INSUFFICIENT_STOCK",
+        unlicensed.variants.first().pk: "LICENCE_NOT_VALID",
+    }

@@ -1,10 +1,18 @@
-"""CheckoutError and its codes, as in Saleor (plus LICENCE_NOT_VALID for licensing)."""
+"""CheckoutError and its codes: Saleor's, plus every code a registered validator declares.
+
+`SALEOR_CHECKOUT_ERROR_CODES` is Saleor's own enum (the contract its clients
+compile against). Codes of Marquee's rules are not listed here: the checkout
+validator registry declares them (the licence gate's `LICENCE_NOT_VALID`, for
+one), so a new rule needs no edit to the API.
+"""
 
 import graphene
 
+from marquee.merch.checkout.validators import validator_codes
+
 from ..core.mutations import error_type
 
-CHECKOUT_ERROR_CODES = [
+SALEOR_CHECKOUT_ERROR_CODES = [
     "BILLING_ADDRESS_NOT_SET",
     "CHECKOUT_NOT_FULLY_PAID",
     "GRAPHQL_ERROR",
@@ -34,9 +42,9 @@ CHECKOUT_ERROR_CODES = [
     "NO_LINES",
     "INACTIVE_PAYMENT",
     "MISSING_ADDRESS_DATA",
-    # Reserved for the licensing layer's checkout validator.
-    "LICENCE_NOT_VALID",
 ]
+
+CHECKOUT_ERROR_CODES = list(dict.fromkeys(SALEOR_CHECKOUT_ERROR_CODES + validator_codes()))
 
 CheckoutErrorCode = graphene.Enum("CheckoutErrorCode", [(c, c) for c in CHECKOUT_ERROR_CODES])
 

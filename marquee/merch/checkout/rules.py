@@ -14,7 +14,14 @@ from django.utils import timezone
 from marquee.core.exceptions import ErrorDetail
 
 from . import shipping
-from .validators import LineCheck, register_completion_validator, register_line_validator
+from .validators import (
+    CHANNEL_AVAILABILITY,
+    QUANTITY_INPUT,
+    STOCK,
+    LineCheck,
+    register_completion_validator,
+    register_line_validator,
+)
 from .vouchers import voucher_problem
 
 
@@ -33,7 +40,7 @@ def _name(check: LineCheck) -> str:
     return label
 
 
-@register_line_validator
+@register_line_validator(order=CHANNEL_AVAILABILITY + 10, codes=["PRODUCT_NOT_PUBLISHED"])
 def published_in_channel(check: LineCheck):
     listing = check.line.product_listing
     if check.line.variant_listing is None:
@@ -46,7 +53,7 @@ def published_in_channel(check: LineCheck):
         )
 
 
-@register_line_validator
+@register_line_validator(order=CHANNEL_AVAILABILITY, codes=["UNAVAILABLE_VARIANT_IN_CHANNEL"])
 def priced_in_channel(check: LineCheck):
     if check.line.variant_listing is None:
         yield _line_error(
@@ -56,7 +63,9 @@ def priced_in_channel(check: LineCheck):
         )
 
 
-@register_line_validator
+@register_line_validator(
+    order=CHANNEL_AVAILABILITY + 20, codes=["PRODUCT_UNAVAILABLE_FOR_PURCHASE"]
+)
 def available_for_purchase(check: LineCheck):
     listing = check.line.product_listing
     if listing is not None and listing.is_visible() and not listing.is_available_for_purchase():
@@ -67,7 +76,9 @@ def available_for_purchase(check: LineCheck):
         )
 
 
-@register_line_validator
+@register_line_validator(
+    order=QUANTITY_INPUT, codes=["ZERO_QUANTITY", "QUANTITY_GREATER_THAN_LIMIT"]
+)
 def quantity_within_limit(check: LineCheck):
     limit = settings.MAX_CHECKOUT_LINE_QUANTITY
     if check.quantity <= 0:
@@ -81,7 +92,7 @@ def quantity_within_limit(check: LineCheck):
         )
 
 
-@register_line_validator
+@register_line_validator(order=STOCK, codes=["INSUFFICIENT_STOCK"])
 def in_stock(check: LineCheck):
     if check.variant.track_inventory and check.quantity > check.quantity_available:
         yield _line_error(
@@ -92,25 +103,27 @@ def in_stock(check: LineCheck):
         )
 
 
-@register_completion_validator
+@register_completion_validator(order=100, codes=["NO_LINES"])
 def has_lines(info, _totals):
     if not info.lines:
         yield ErrorDetail("NO_LINES", "The checkout has no lines.", "lines")
 
 
-@register_completion_validator
+@register_completion_validator(order=110, codes=["CHANNEL_INACTIVE"])
 def channel_active(info, _totals):
     if not info.channel.is_active:
         yield ErrorDetail("CHANNEL_INACTIVE", "The checkout's channel is not active.", "channel")
 
 
-@register_completion_validator
+@register_completion_validator(order=200, codes=["EMAIL_NOT_SET"])
 def email_set(info, _totals):
     if not info.checkout.email:
         yield ErrorDetail("EMAIL_NOT_SET", "Email is not set.", "email")
 
 
-@register_completion_validator
+@register_completion_validator(
+    order=210, codes=["SHIPPING_ADDRESS_NOT_SET", "BILLING_ADDRESS_NOT_SET"]
+)
 def addresses_set(info, _totals):
     if info.is_shipping_required and info.shipping_address is None:
         yield ErrorDetail(
@@ -122,7 +135,9 @@ def addresses_set(info, _totals):
         )
 
 
-@register_completion_validator
+@register_completion_validator(
+    order=300, codes=["SHIPPING_METHOD_NOT_SET", "INVALID_SHIPPING_METHOD"]
+)
 def delivery_method_valid(info, totals):
     if not info.is_shipping_required or info.shipping_address is None:
         return
@@ -138,7 +153,7 @@ def delivery_method_valid(info, totals):
         )
 
 
-@register_completion_validator
+@register_completion_validator(order=400, codes=["VOUCHER_NOT_APPLICABLE"])
 def voucher_usable(info, totals):
     if not info.checkout.voucher_code:
         return

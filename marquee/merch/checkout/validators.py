@@ -1,8 +1,8 @@
 """Checkout validators: the extension point every checkout rule plugs into.
 
-Two registries:
+Two registries (`marquee.core.registry`):
 
-- line validators run, in registration order, for every line a buyer adds or changes
+- line validators run, in their declared order, for every line a buyer adds or changes
   (checkoutCreate, checkoutLinesAdd, checkoutLinesUpdate) and for every line
   again when the checkout is completed;
 - completion validators run once for the whole checkout before it becomes
@@ -10,14 +10,18 @@ Two registries:
 
 A validator receives a read-only description of what is being checked and
 returns (or yields) `ErrorDetail`s; returning nothing means "fine". The
-first line validator that objects to a line gives that line's errors. Merch
+first line validator (lowest order) that objects to a line gives that
+line's errors, so the order bands below say which problem a buyer hears
+first: a line that is unlicensed and sold out is told about the licence.
+Every validator declares the codes it may raise; the API's CheckoutErrorCode
+enum is built from them. Merch
 registers its own rules in `rules.py` exactly the way another app (the
 licence gate, for instance) registers from its `AppConfig.ready()`, so a new
 rule is a new registration, never an edit to checkout code:
 
     from marquee.merch.checkout.validators import register_line_validator
 
-    @register_line_validator
+    @register_line_validator(order=RIGHTS, codes=["LICENCE_NOT_VALID"])
     def licensed(check):
         if not licence_covers(check.product, check.channel):
             yield ErrorDetail("LICENCE_NOT_VALID", "...", field="lines",
@@ -34,6 +38,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from marquee.core.exceptions import DomainError, ErrorDetail
+from marquee.core.registry import Registry
 
 from ..models import Checkout
 from ..selectors import quantity_available
@@ -79,32 +84,40 @@ class LineCheck:
 LineValidator = Callable[[LineCheck], Iterable[ErrorDetail] | None]
 CompletionValidator = Callable[[CheckoutInfo, CheckoutTotals], Iterable[ErrorDetail] | None]
 
-_line_validators: list[LineValidator] = []
-_completion_validators: list[CompletionValidator] = []
+# Order bands for line validators (lower speaks first; the first to object wins):
+CHANNEL_AVAILABILITY = 100  # sold, published and purchasable in the channel
+QUANTITY_INPUT = 200  # the quantity asked for is sensible
+RIGHTS = 300  # the seller may sell it here (the licence gate)
+ELIGIBILITY = 400  # this buyer may buy it (memberships, drops)
+STOCK = 500  # there is enough of it
+
+line_validators = Registry("checkout line validator")
+completion_validators = Registry("checkout completion validator")
 
 
-def register_line_validator(fn: LineValidator) -> LineValidator:
+def register_line_validator(fn: LineValidator | None = None, *, order: int, codes: Iterable[str]):
     """Add a rule every checkout line must pass; usable as a decorator."""
-    if fn not in _line_validators:
-        _line_validators.append(fn)
-    return fn
+    return line_validators.register(fn, order=order, codes=codes)
 
 
 def unregister_line_validator(fn: LineValidator) -> None:
-    if fn in _line_validators:
-        _line_validators.remove(fn)
+    line_validators.unregister(fn)
 
 
-def register_completion_validator(fn: CompletionValidator) -> CompletionValidator:
+def register_completion_validator(
+    fn: CompletionValidator | None = None, *, order: int, codes: Iterable[str]
+):
     """Add a rule a whole checkout must pass before completion; usable as a decorator."""
-    if fn not in _completion_validators:
-        _completion_validators.append(fn)
-    return fn
+    return completion_validators.register(fn, order=order, codes=codes)
 
 
 def unregister_completion_validator(fn: CompletionValidator) -> None:
-    if fn in _completion_validators:
-        _completion_validators.remove(fn)
+    completion_validators.unregister(fn)
+
+
+def validator_codes() -> list[str]:
+    """Every code a checkout validator may raise (the API's error enum is built from it)."""
+    return list(dict.fromkeys(line_validators.codes() + completion_validators.codes()))
 
 
 def _collect(result: Any) -> list[ErrorDetail]:
@@ -129,8 +142,8 @@ def line_errors(info: CheckoutInfo, lines: list[LineInfo], stage: str) -> list[E
             quantity_available=available.get(line.variant.pk, 0),
             stage=stage,
         )
-        for validator in list(_line_validators):
-            found = _collect(validator(check))
+        for entry in line_validators:
+            found = entry.check(_collect(entry.fn(check)), line_validators.name)
             if found:
                 # One reason per line: a line not sold in the channel need not
                 # also be told it is out of stock.
@@ -157,8 +170,8 @@ def validate_checkout_for_completion(
     info = info or fetch_checkout_info(checkout)
     totals = calculate(info)
     errors: list[ErrorDetail] = []
-    for validator in list(_completion_validators):
-        errors.extend(_collect(validator(info, totals)))
+    for entry in completion_validators:
+        errors.extend(entry.check(_collect(entry.fn(info, totals)), completion_validators.name))
     errors.extend(line_errors(info, info.lines, COMPLETE))
     if errors:
         raise DomainError(*errors)
