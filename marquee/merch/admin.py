@@ -7,12 +7,15 @@ denormalises (the product search document) it refreshes after saving.
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect, RelatedFieldWidgetWrapper
 from django.db import models
 from django.db.models import Count
 from mptt.admin import DraggableMPTTAdmin, TreeRelatedFieldListFilter
 
+from marquee.core.exceptions import DomainError
+
+from . import stock_levels
 from .models import (
     AssignedPageAttributeValue,
     AssignedProductAttributeValue,
@@ -153,8 +156,63 @@ class WarehouseAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
 
+class StockForm(forms.ModelForm):
+    """Staff set the quantity they counted; the allocation counter is not theirs to edit.
+
+    `quantity_seen` carries the on-hand quantity the page showed, so saving
+    applies the difference (`stock_levels.set_counted_quantity`) instead of
+    writing back counters that buyers have moved since the page was opened.
+    """
+
+    quantity_seen = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Stock
+        fields = ("warehouse", "product_variant", "quantity")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["quantity_seen"].initial = self.instance.quantity if self.instance.pk else 0
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None or "quantity" not in cleaned:
+            return cleaned
+        fresh = Stock.objects.get(pk=self.instance.pk)
+        seen = cleaned.get("quantity_seen")
+        seen = fresh.quantity if seen is None else seen
+        cleaned["quantity_seen"] = seen
+        if fresh.quantity + cleaned["quantity"] - seen < fresh.quantity_allocated:
+            self.add_error(
+                "quantity",
+                f"{fresh.quantity_allocated} units are allocated to orders; "
+                f"on hand cannot go below that (now {fresh.quantity}).",
+            )
+        return cleaned
+
+
+def save_stock(request, modeladmin, form) -> None:
+    """Save a stock form: other fields as edited, the quantity by difference."""
+    stock = form.instance
+    if stock.pk is None:
+        stock.quantity_allocated = 0
+        stock.save()
+        return
+    other = [f for f in form.changed_data if f not in ("quantity", "quantity_seen")]
+    if other:
+        stock.save(update_fields=other)
+    try:
+        stock_levels.set_counted_quantity(
+            stock.pk, form.cleaned_data["quantity"], as_seen=form.cleaned_data["quantity_seen"]
+        )
+    except DomainError as error:  # allocations moved between clean() and save
+        modeladmin.message_user(request, str(error), level=messages.ERROR)
+
+
 @admin.register(Stock)
 class StockAdmin(admin.ModelAdmin):
+    form = StockForm
+    readonly_fields = ("quantity_allocated",)
     list_display = (
         "sku",
         "product_name",
@@ -180,6 +238,9 @@ class StockAdmin(admin.ModelAdmin):
     @admin.display(description="available")
     def available(self, stock):
         return stock.quantity_available
+
+    def save_model(self, request, obj, form, change):
+        save_stock(request, self, form)
 
 
 # --- Categories, attributes, product types -----------------------------------------
@@ -373,7 +434,9 @@ class VariantChannelListingInline(BoundedQueriesInlineMixin, admin.TabularInline
 
 class StockInline(BoundedQueriesInlineMixin, admin.TabularInline):
     model = Stock
-    fields = ("warehouse", "quantity", "quantity_allocated")
+    form = StockForm
+    fields = ("warehouse", "quantity", "quantity_seen", "quantity_allocated")
+    readonly_fields = ("quantity_allocated",)
     shared_choice_fields = ("warehouse",)
     extra = 0
 
@@ -398,6 +461,18 @@ class ProductVariantAdmin(admin.ModelAdmin):
         StockInline,
         AssignedVariantAttributeValueInline,
     )
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Stock:
+            return super().save_formset(request, form, formset, change)
+        formset.save(commit=False)
+        for stock in formset.deleted_objects:
+            stock.delete()
+        for stock_form in formset.forms:
+            if stock_form in formset.deleted_forms or not stock_form.has_changed():
+                continue
+            stock_form.instance.product_variant = form.instance
+            save_stock(request, self, stock_form)
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

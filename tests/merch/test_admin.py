@@ -275,3 +275,68 @@ def test_variant_price_takes_its_channels_currency(demo):
     )
     assert not wrong.is_valid()
     assert "CNY" in wrong.errors["currency"][0]
+
+
+def _stock_page(admin_client, stock):
+    return submitted_form(admin_client.get(change_url(stock)), "stock_form")
+
+
+@pytest.mark.django_db
+def test_a_stale_stock_form_changes_quantity_by_difference_and_never_allocations(
+    demo, admin_client
+):
+    stock = m.Stock.objects.filter(product_variant__sku="WW2-TEE-BLK-M").first()
+    data = _stock_page(admin_client, stock)
+    assert "quantity_allocated" not in data  # shown, not editable
+    seen = int(data["quantity"][0])
+    # Buyers allocate 3 units while the page is open.
+    m.Stock.objects.filter(pk=stock.pk).update(quantity_allocated=3)
+    data["quantity"] = [str(seen + 5)]  # staff received 5 more
+    response = admin_client.post(change_url(stock), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    stock.refresh_from_db()
+    assert (stock.quantity, stock.quantity_allocated) == (seen + 5, 3)
+
+
+@pytest.mark.django_db
+def test_stock_cannot_go_below_what_is_allocated(demo, admin_client):
+    stock = m.Stock.objects.filter(product_variant__sku="WW2-TEE-BLK-M").first()
+    m.Stock.objects.filter(pk=stock.pk).update(quantity=10, quantity_allocated=4)
+    data = _stock_page(admin_client, stock)
+    data["quantity"] = ["3"]
+    response = admin_client.post(change_url(stock), data)
+    assert response.status_code == 200
+    assert "4 units are allocated" in str(response.context["adminform"].form.errors)
+    stock.refresh_from_db()
+    assert (stock.quantity, stock.quantity_allocated) == (10, 4)
+
+
+@pytest.mark.django_db
+def test_the_variant_pages_stock_rows_apply_the_difference(demo, admin_client):
+    variant = m.ProductVariant.objects.get(sku="WW2-TEE-BLK-M")
+    url = change_url(variant)
+    data = submitted_form(admin_client.get(url), "productvariant_form")
+    rows = int(data["stocks-TOTAL_FORMS"][0])
+    assert rows >= 1 and "stocks-0-quantity_allocated" not in data
+    stock = m.Stock.objects.get(pk=int(data["stocks-0-id"][0]))
+    seen = int(data["stocks-0-quantity"][0])
+    m.Stock.objects.filter(pk=stock.pk).update(
+        quantity=seen + 2, quantity_allocated=2
+    )  # two units arrived and were sold meanwhile
+    data["stocks-0-quantity"] = [str(seen - 1)]  # staff write off one damaged unit
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    stock.refresh_from_db()
+    assert (stock.quantity, stock.quantity_allocated) == (seen + 1, 2)
+
+
+@pytest.mark.django_db
+def test_change_quantity_refuses_to_drop_below_allocations(demo):
+    from marquee.core.exceptions import DomainError
+    from marquee.merch import stock_levels
+
+    stock = m.Stock.objects.filter(product_variant__sku="WW2-TEE-BLK-M").first()
+    m.Stock.objects.filter(pk=stock.pk).update(quantity=5, quantity_allocated=5)
+    with pytest.raises(DomainError, match="5 of them allocated"):
+        stock_levels.change_quantity(stock.pk, -1)
+    assert stock_levels.change_quantity(stock.pk, 3).quantity == 8
