@@ -364,6 +364,9 @@ AUTHENTICATION_BACKENDS = ["marquee.accounts.backends.ThrottledModelBackend"]
 # A second reset, deletion or "already registered" email to the same address
 # within this time is not sent.
 ACCOUNT_EMAIL_INTERVAL_SECONDS = env_int("ACCOUNT_EMAIL_INTERVAL_SECONDS", 60)
+# Sign-up with a redirectUrl always mails a confirmation link; when this is on,
+# the link is required and sign-in waits for it (Saleor's "confirm by email").
+ACCOUNT_CONFIRMATION_REQUIRED = env_bool("ACCOUNT_CONFIRMATION_REQUIRED", False)
 ACCOUNT_MAX_ADDRESSES = env_int("ACCOUNT_MAX_ADDRESSES", 100)
 # Hosts a `redirectUrl` (password reset, account deletion links) may point at.
 ALLOWED_CLIENT_HOSTS = env_list("ALLOWED_CLIENT_HOSTS", ["localhost", "127.0.0.1"])

@@ -43,6 +43,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     last_name = models.CharField(max_length=256, blank=True)
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
+    # False from sign-up until the owner opens the confirmation link; accounts
+    # made by staff, the demo or before confirmation existed count as confirmed.
+    is_confirmed = models.BooleanField(default=True)
     language_code = models.CharField(max_length=35, default="en")
     date_joined = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)

@@ -22,10 +22,15 @@ from marquee.core.exceptions import DomainError, ErrorDetail
 
 from . import selectors, throttling, tokens
 from .addresses import validate_address
-from .email_tokens import account_deletion_tokens, password_reset_tokens
+from .email_tokens import (
+    account_confirmation_tokens,
+    account_deletion_tokens,
+    password_reset_tokens,
+)
 from .models import Address, User, UserAddress
 from .redirects import validate_redirect_url
 from .tasks import (
+    send_account_confirmation_email,
     send_account_deletion_email,
     send_account_exists_email,
     send_password_reset_email,
@@ -131,8 +136,14 @@ def register(
     last_name: str = "",
     language_code: str | None = None,
     redirect_url: str | None = None,
+    channel: str | None = None,
 ) -> User | None:
     """Create an active account; for an email already registered, say so to that mailbox only.
+
+    With a `redirect_url`, the new account starts unconfirmed and its owner
+    gets a confirmation link (`confirm_account`); with
+    ACCOUNT_CONFIRMATION_REQUIRED on, the link is required and sign-in waits
+    for it.
 
     The caller's answer must not tell whether the email has an account, or
     `accountRegister` lists which emails do. So a known email goes through
@@ -144,11 +155,18 @@ def register(
     email = normalize_email(email)
     if redirect_url:
         validate_redirect_url(redirect_url)
+    elif settings.ACCOUNT_CONFIRMATION_REQUIRED:
+        raise DomainError.single(
+            "REQUIRED",
+            "A redirectUrl is required: the account is confirmed from a link sent to it.",
+            field="redirect_url",
+        )
     user = User(
         email=email,
         first_name=(first_name or "").strip(),
         last_name=(last_name or "").strip(),
         language_code=language_code or settings.LANGUAGE_CODE,
+        is_confirmed=not redirect_url,
     )
     validate_new_password(password, user)
     user.set_password(password)
@@ -161,6 +179,30 @@ def register(
     except IntegrityError:  # the same email registered a moment ago
         _tell_owner_account_exists(email, redirect_url)
         return None
+    if not user.is_confirmed:
+        transaction.on_commit(
+            lambda: send_account_confirmation_email.delay(user.pk, redirect_url, channel)
+        )
+    return user
+
+
+def confirmation_required() -> bool:
+    """What `accountRegister` answers as `requiresConfirmation` (the same for every email)."""
+    return settings.ACCOUNT_CONFIRMATION_REQUIRED
+
+
+def confirm_account(email: str, token: str) -> User:
+    """Mark the account confirmed with the token from its confirmation email (once)."""
+    user = selectors.user_by_email(email)
+    if (
+        user is None
+        or not user.is_active
+        or user.is_confirmed
+        or not account_confirmation_tokens.check_token(user, token)
+    ):
+        raise DomainError.single("INVALID", "Invalid or expired token.", field="token")
+    user.is_confirmed = True
+    user.save(update_fields=["is_confirmed", "updated_at"])
     return user
 
 
@@ -209,6 +251,12 @@ def sign_in(email: str, password: str, client_ip: str) -> IssuedTokens:
         )
     if not user.is_active:
         raise DomainError.single("INACTIVE", "Account inactive.", field="email")
+    if settings.ACCOUNT_CONFIRMATION_REQUIRED and not user.is_confirmed:
+        raise DomainError.single(
+            "ACCOUNT_NOT_CONFIRMED",
+            "Account needs to be confirmed via email.",
+            field="email",
+        )
     throttling.clear_login_attempts(email or "", client_ip)
     update_last_login(None, user)
     return issue_tokens(user)

@@ -12,7 +12,11 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 
-from .email_tokens import account_deletion_tokens, password_reset_tokens
+from .email_tokens import (
+    account_confirmation_tokens,
+    account_deletion_tokens,
+    password_reset_tokens,
+)
 from .models import User
 from .redirects import with_query
 
@@ -29,6 +33,29 @@ def send_password_reset_email(user_id: int, redirect_url: str, channel: str | No
             f"Someone asked to reset the password of your {settings.SHOP_NAME} account.\n\n"
             f"To choose a new password, open:\n{link}\n\n"
             "If it was not you, ignore this email: your password stays as it is."
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[user.email],
+    )
+    return True
+
+
+@shared_task
+def send_account_confirmation_email(
+    user_id: int, redirect_url: str, channel: str | None = None
+) -> bool:
+    user = User.objects.filter(pk=user_id, is_active=True, is_confirmed=False).first()
+    if user is None:
+        return False
+    link = with_query(
+        redirect_url, email=user.email, token=account_confirmation_tokens.make_token(user)
+    )
+    send_mail(
+        subject=f"Confirm your {settings.SHOP_NAME} account",
+        message=(
+            f"Welcome to {settings.SHOP_NAME}.\n\n"
+            f"To confirm this email address belongs to you, open:\n{link}\n\n"
+            "If you did not sign up, ignore this email."
         ),
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[user.email],

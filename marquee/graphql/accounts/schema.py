@@ -12,6 +12,7 @@ from .mutations import (
     AccountRequestDeletion,
     AccountSetDefaultAddress,
     AccountUpdate,
+    ConfirmAccount,
     CreateToken,
     DeactivateAllUserTokens,
     PasswordChange,
@@ -54,6 +55,7 @@ class AccountsMutations(graphene.ObjectType):
     token_verify = VerifyToken.Field()
     tokens_deactivate_all = DeactivateAllUserTokens.Field()
     account_register = AccountRegister.Field()
+    confirm_account = ConfirmAccount.Field()
     account_update = AccountUpdate.Field()
     account_request_deletion = AccountRequestDeletion.Field()
     account_delete = AccountDelete.Field()

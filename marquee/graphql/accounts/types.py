@@ -131,7 +131,7 @@ class User(graphene.ObjectType):
     is_staff = graphene.Boolean(required=True)
     is_active = graphene.Boolean(required=True)
     is_confirmed = graphene.Boolean(
-        required=True, description="Always true: accounts need no email confirmation."
+        required=True, description="Whether the owner has confirmed the email address."
     )
     addresses = graphene.List(graphene.NonNull(Address), required=True)
     default_shipping_address = graphene.Field(Address)
@@ -158,10 +158,6 @@ class User(graphene.ObjectType):
 
     class Meta:
         interfaces = (relay.Node,)
-
-    @staticmethod
-    def resolve_is_confirmed(_root, _info):
-        return True
 
     @staticmethod
     def resolve_addresses(root, info):

@@ -58,6 +58,7 @@ SENSITIVE_MUTATIONS = frozenset(
         "setPassword",
         "requestPasswordReset",
         "accountRegister",
+        "confirmAccount",
     }
 )
 

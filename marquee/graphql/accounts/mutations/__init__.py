@@ -1,6 +1,12 @@
 """Account mutations, one module per concern."""
 
-from .account import AccountDelete, AccountRegister, AccountRequestDeletion, AccountUpdate
+from .account import (
+    AccountDelete,
+    AccountRegister,
+    AccountRequestDeletion,
+    AccountUpdate,
+    ConfirmAccount,
+)
 from .addresses import (
     AccountAddressCreate,
     AccountAddressDelete,
@@ -15,6 +21,7 @@ __all__ = [
     "AccountAddressDelete",
     "AccountAddressUpdate",
     "AccountDelete",
+    "ConfirmAccount",
     "AccountRegister",
     "AccountRequestDeletion",
     "AccountSetDefaultAddress",

@@ -18,15 +18,17 @@ class AccountRegisterInput(graphene.InputObjectType):
     email = graphene.String(required=True)
     password = graphene.String(required=True)
     redirect_url = graphene.String(
-        description="Accepted as in Saleor; no confirmation email is sent "
-        "(see requiresConfirmation)."
+        description="Where the confirmation link points (it gets `email` and `token`); "
+        "required when requiresConfirmation is true."
     )
     channel = graphene.String()
 
 
 class AccountRegister(AccountMutation):
-    """Create a customer account. It is active at once: `requiresConfirmation` is always false.
+    """Create a customer account; with `redirectUrl`, its owner is mailed a confirmation link.
 
+    `requiresConfirmation` says whether sign-in waits for that link
+    (ACCOUNT_CONFIRMATION_REQUIRED), the same for every email.
     The answer is the same whether or not the email already has an account
     (that account's owner is told by email instead), so `user` is always
     null: sign in with tokenCreate to get the account.
@@ -54,8 +56,24 @@ class AccountRegister(AccountMutation):
             last_name=input.get("last_name") or "",
             language_code=language_code(language) if language is not None else None,
             redirect_url=input.get("redirect_url"),
+            channel=input.get("channel"),
         )
-        return cls(user=None, requires_confirmation=False)
+        return cls(user=None, requires_confirmation=services.confirmation_required())
+
+
+class ConfirmAccount(AccountMutation):
+    """Confirm an account's email with the token from the link `accountRegister` sent."""
+
+    user = graphene.Field(User)
+    errors = errors_field(AccountError)
+
+    class Arguments:
+        email = graphene.String(required=True)
+        token = graphene.String(required=True)
+
+    @classmethod
+    def perform(cls, _root, _info, email, token):
+        return cls(user=services.confirm_account(email, token))
 
 
 class AccountInput(graphene.InputObjectType):
