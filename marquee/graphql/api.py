@@ -4,6 +4,7 @@ import graphene
 
 from .accounts.schema import AccountsMutations, AccountsQueries
 from .checkout.schema import CheckoutMutations, CheckoutQueries
+from .core.directives import DIRECTIVES
 from .films.schema import FilmQueries
 from .licensing.schema import LicensingMutations, LicensingQueries
 from .merch.schema import MerchQueries
@@ -44,4 +45,5 @@ schema = graphene.Schema(
     query=Query,
     mutation=Mutation if Mutation._meta.fields else None,
     types=ALL_ASSIGNED_TYPES,
+    directives=DIRECTIVES,
 )

@@ -203,6 +203,28 @@ def test_deprecated_input_field_is_in_default_introspection(type_name, field):
     assert "DEPRECATED" in fields[field]["description"]
 
 
+# The directive locations of the GraphQL specification (October 2021), which
+# graphql-js 16 (the codegen and clients Saleor storefronts use) knows; a
+# schema that introspects any other location cannot be rebuilt by them.
+SPEC_DIRECTIVE_LOCATIONS = {
+    "QUERY", "MUTATION", "SUBSCRIPTION", "FIELD", "FRAGMENT_DEFINITION", "FRAGMENT_SPREAD",
+    "INLINE_FRAGMENT", "VARIABLE_DEFINITION", "SCHEMA", "SCALAR", "OBJECT",
+    "FIELD_DEFINITION", "ARGUMENT_DEFINITION", "INTERFACE", "UNION", "ENUM", "ENUM_VALUE",
+    "INPUT_OBJECT", "INPUT_FIELD_DEFINITION",
+}  # fmt: skip
+
+
+def test_introspected_directives_use_only_spec_locations():
+    query = "{ __schema { directives { name locations } } }"
+    result = graphql_sync(GRAPHQL_SCHEMA, query)
+    directives = {d["name"]: set(d["locations"]) for d in result.data["__schema"]["directives"]}
+    assert directives["deprecated"] == {
+        "FIELD_DEFINITION", "ARGUMENT_DEFINITION", "INPUT_FIELD_DEFINITION", "ENUM_VALUE"
+    }  # fmt: skip
+    for name, locations in directives.items():
+        assert locations <= SPEC_DIRECTIVE_LOCATIONS, name
+
+
 RULES = """
 query ($countryCode: CountryCode!) {
   addressValidationRules(countryCode: $countryCode) { countryCode countryName }
