@@ -41,11 +41,11 @@ def _configure() -> None:
         stripe.api_base = settings.STRIPE_API_BASE
 
 
-def _call(fn, **params):
+def _call(fn, *args, **params):
     """One SDK call; a provider failure becomes a clear PAYMENT_ERROR, never a 500."""
     _configure()
     try:
-        return fn(api_key=settings.STRIPE_SECRET_KEY, **params)
+        return fn(*args, api_key=settings.STRIPE_SECRET_KEY, **params)
     except stripe.StripeError as error:
         message = getattr(error, "user_message", None) or str(error) or "Stripe refused the call"
         raise DomainError.single("PAYMENT_ERROR", f"Stripe: {message}") from error
@@ -101,7 +101,7 @@ class StripeGateway(Gateway):
     def abandon(self, outcome) -> None:
         """Cancel a PaymentIntent nobody will confirm (best effort: it moves nothing anyway)."""
         with suppress(DomainError):
-            _call(stripe.PaymentIntent.cancel, intent=outcome.psp_reference)
+            _call(stripe.PaymentIntent.cancel, outcome.psp_reference)
 
     def resume(self, item) -> GatewayResult:
         intent = _call(stripe.PaymentIntent.retrieve, id=item.psp_reference)
