@@ -258,7 +258,7 @@ class MarqueeGraphQLView(GraphQLView):
             request_transaction = (
                 nullcontext() if own else transaction.atomic(savepoint=is_mutation)
             )
-            with request_transaction, _limit_statements(deadline):
+            with request_transaction, _statement_deadline(deadline, in_transaction=not own):
                 return execute(self.schema.graphql_schema, prepared.document, **options)
         except RequestTimeout:
             return ExecutionResult(errors=[_timeout_error()])
@@ -356,26 +356,36 @@ def _error(message, code):
     return GraphQLError(message, extensions={"exception": {"code": code}})
 
 
-@contextmanager
-def _limit_statements(deadline: Deadline):
-    """Give the request's SQL the request's remaining time as statement_timeout.
+def _limit_statements(deadline: Deadline) -> None:
+    """Give the transaction's SQL the request's remaining time as statement_timeout.
 
     Sent on the driver's connection, not through Django's cursor: it is a
     setting of the transaction, not a statement of the operation, and stays
-    out of the statement counts the tests pin. Outside a transaction (a
-    mutation that owns its transactions) it is set for the session and reset
-    afterwards, so no pooled connection keeps it.
+    out of the statement counts the tests pin.
     """
+    remaining = deadline.remaining()
+    if remaining is None or connection.vendor != "postgresql":
+        return
+    connection.ensure_connection()
+    milliseconds = max(int(remaining * 1000), 1)
+    connection.connection.execute(f"SET LOCAL statement_timeout = {milliseconds}")
+
+
+@contextmanager
+def _statement_deadline(deadline: Deadline, *, in_transaction: bool):
+    """`_limit_statements` for the request's transaction; without one (a mutation that
+    owns its transactions) the timeout is set for the session and reset afterwards, so
+    no pooled connection keeps it."""
+    if in_transaction:
+        _limit_statements(deadline)
+        yield
+        return
     remaining = deadline.remaining()
     if remaining is None or connection.vendor != "postgresql":
         yield
         return
     connection.ensure_connection()
     milliseconds = max(int(remaining * 1000), 1)
-    if connection.in_atomic_block:
-        connection.connection.execute(f"SET LOCAL statement_timeout = {milliseconds}")
-        yield
-        return
     connection.connection.execute(f"SET statement_timeout = {milliseconds}")
     try:
         yield
