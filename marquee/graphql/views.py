@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -20,6 +21,7 @@ from django.db import connection, transaction
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
+from graphene.utils.str_converters import to_camel_case
 from graphene_django.views import GraphQLView, HttpError
 from graphql import (
     ExecutionResult,
@@ -31,6 +33,7 @@ from graphql import (
     validate,
 )
 from graphql.error import GraphQLSyntaxError
+from graphql.language import FieldNode
 
 from .api import schema
 from .core.errors import ErrorCode
@@ -246,11 +249,16 @@ class MarqueeGraphQLView(GraphQLView):
             "operation_name": operation_name,
             "execution_context_class": self.execution_context_class,
         }
+        # Queries too run in a transaction, so statement_timeout can be SET LOCAL
+        # (it ends with the transaction, so no pooled connection keeps it). Mutations
+        # that own their transactions (a payment provider is called between them) run
+        # outside it; if a document mixes them with others, all run inside it.
+        own = is_mutation and _owns_transactions(operation)
         try:
-            # Queries too run in a transaction, so statement_timeout can be SET LOCAL
-            # (it ends with the transaction, so no pooled connection keeps it).
-            with transaction.atomic(savepoint=is_mutation):
-                _limit_statements(deadline)
+            request_transaction = (
+                nullcontext() if own else transaction.atomic(savepoint=is_mutation)
+            )
+            with request_transaction, _statement_deadline(deadline, in_transaction=not own):
                 return execute(self.schema.graphql_schema, prepared.document, **options)
         except RequestTimeout:
             return ExecutionResult(errors=[_timeout_error()])
@@ -361,3 +369,48 @@ def _limit_statements(deadline: Deadline) -> None:
     connection.ensure_connection()
     milliseconds = max(int(remaining * 1000), 1)
     connection.connection.execute(f"SET LOCAL statement_timeout = {milliseconds}")
+
+
+@contextmanager
+def _statement_deadline(deadline: Deadline, *, in_transaction: bool):
+    """`_limit_statements` for the request's transaction; without one (a mutation that
+    owns its transactions) the timeout is set for the session and reset afterwards, so
+    no pooled connection keeps it."""
+    if in_transaction:
+        _limit_statements(deadline)
+        yield
+        return
+    remaining = deadline.remaining()
+    if remaining is None or connection.vendor != "postgresql":
+        yield
+        return
+    connection.ensure_connection()
+    milliseconds = max(int(remaining * 1000), 1)
+    connection.connection.execute(f"SET statement_timeout = {milliseconds}")
+    try:
+        yield
+    finally:
+        if connection.connection is not None:
+            connection.connection.execute("RESET statement_timeout")
+
+
+@functools.cache
+def _self_transacting_fields() -> frozenset[str]:
+    """Root mutation fields whose mutation sets `owns_transactions` (see core.mutations)."""
+    fields = schema.mutation._meta.fields
+    return frozenset(
+        to_camel_case(name)
+        for name, field in fields.items()
+        if getattr(field.type, "owns_transactions", False)
+    )
+
+
+def _owns_transactions(operation) -> bool:
+    """Whether every root field of the mutation runs its own transactions."""
+    names = []
+    for selection in operation.selection_set.selections:
+        if not isinstance(selection, FieldNode):
+            return False  # a fragment at the root: keep the request's transaction
+        if selection.name.value != "__typename":
+            names.append(selection.name.value)
+    return bool(names) and all(name in _self_transacting_fields() for name in names)

@@ -10,7 +10,7 @@ from marquee.merch.orders.placement import complete_checkout
 
 from .conftest import signed
 
-STRIPE = "marquee.payments.stripe"
+STRIPE = "saleor.app.payment.stripe"
 
 INITIALIZE = """
 mutation($id: ID!, $gw: PaymentGatewayToInitialize!, $key: String) {
@@ -66,25 +66,25 @@ def test_gateway_configs(shop, gql, stripe_settings):
     checkout = shop.checkout([(tee, 1)])
     data = gql.execute(
         """mutation($id: ID!) { paymentGatewayInitialize(id: $id, paymentGateways:
-             [{id: "marquee.payments.stripe"}, {id: "marquee.payments.offline"}]) {
+             [{id: "saleor.app.payment.stripe"}, {id: "saleor.io.dummy-payment-app"}]) {
              gatewayConfigs { id data errors { code } } errors { code } } }""",
         {"id": to_global_id("Checkout", str(checkout.token))},
     )["data"]["paymentGatewayInitialize"]
     stripe_config, offline_config = data["gatewayConfigs"]
     assert stripe_config == {
         "id": STRIPE,
-        "data": {"publishableKey": "pk_test_marquee"},
+        "data": {"stripePublishableKey": "pk_test_marquee"},
         "errors": [],
     }
     # Stripe configured: the offline test gateway is off by default.
     stripe_settings.OFFLINE_PAYMENTS_ENABLED = False
     data = gql.execute(
         """mutation($id: ID!) { paymentGatewayInitialize(id: $id, paymentGateways:
-             [{id: "marquee.payments.offline"}]) { gatewayConfigs { id errors { code } } } }""",
+             [{id: "saleor.io.dummy-payment-app"}]) { gatewayConfigs { id errors { code } } } }""",
         {"id": to_global_id("Checkout", str(checkout.token))},
     )["data"]["paymentGatewayInitialize"]
     assert data["gatewayConfigs"][0]["errors"] == [{"code": "NOT_FOUND"}]
-    assert offline_config["id"] == "marquee.payments.offline"
+    assert offline_config["id"] == "saleor.io.dummy-payment-app"
 
 
 def test_initialize_creates_a_payment_intent(shop, gql, stripe_settings):
@@ -96,8 +96,7 @@ def test_initialize_creates_a_payment_intent(shop, gql, stripe_settings):
     assert result["errors"] == []
     assert result["transactionEvent"]["type"] == "CHARGE_ACTION_REQUIRED"
     intent_data = result["data"]["paymentIntent"]
-    assert intent_data["client_secret"].startswith(intent_data["id"])
-    assert intent_data["publishableKey"] == "pk_test_marquee"
+    assert intent_data["stripeClientSecret"].startswith(intent_data["id"])
     item = m.TransactionItem.objects.get()
     assert item.charged_value == 0  # only the webhook marks money charged
     intent = stripe.PaymentIntent.retrieve(item.psp_reference, api_key="sk_test_marquee")

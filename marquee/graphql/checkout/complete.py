@@ -1,7 +1,8 @@
 """checkoutComplete: validation, payment check, order, stock - one transaction.
 
 The mutation only translates arguments and results; the rules live in
-`marquee.merch.orders.placement` (including who sees the order unmasked).
+`marquee.merch.orders.placement` (who may complete, the lock, the
+transaction, and who sees the order unmasked).
 """
 
 import graphene
@@ -17,6 +18,9 @@ from .mutations import CheckoutMutation
 
 
 class CheckoutComplete(CheckoutMutation):
+    # `complete_checkout` is one transaction of its own; no request transaction around it.
+    owns_transactions = True
+
     class Arguments:
         id = graphene.ID(description="Checkout ID.")
         payment_data = JSON(description="Accepted for compatibility; transactions pay instead.")

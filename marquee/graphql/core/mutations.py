@@ -5,9 +5,16 @@ A mutation's `perform` runs in a transaction. A `DomainError` or Django
 comes back as `errors`, so a client always gets a clear answer and nothing
 is half-written. Each domain declares its error type with a code enum
 (`AccountError`, `CheckoutError`...), as Saleor does.
+
+A mutation whose services open their own transactions (because a payment
+provider is called between them, which must never happen with a transaction
+or a row lock open) sets `owns_transactions`; the endpoint then runs it
+outside the request's transaction too.
 """
 
 from __future__ import annotations
+
+from contextlib import nullcontext
 
 import graphene
 from django.core.exceptions import ValidationError
@@ -69,6 +76,7 @@ class BaseMutation(graphene.Mutation):
 
     error_type_class = None
     default_error_code = "INVALID"
+    owns_transactions = False
 
     @classmethod
     def perform(cls, root, info, **data):
@@ -77,7 +85,7 @@ class BaseMutation(graphene.Mutation):
     @classmethod
     def mutate(cls, root, info, **data):
         try:
-            with transaction.atomic():
+            with nullcontext() if cls.owns_transactions else transaction.atomic():
                 result = cls.perform(root, info, **data)
         except DomainError as error:
             return cls.failure(error.details)

@@ -3,9 +3,7 @@
 import graphene
 
 from marquee.core.exceptions import DomainError
-from marquee.merch.models import Checkout, Order
-from marquee.merch.payments import services
-from marquee.merch.payments.gateways import GATEWAYS, enabled_gateways
+from marquee.merch.payments import access, services
 
 from ..core.mutations import BaseMutation, error_type, errors_field
 from ..orders.ids import parse_uuid
@@ -54,17 +52,16 @@ TransactionProcessError = error_type(
 )
 
 
-def payment_source(info, global_id, *, lock: bool = False) -> Checkout | Order:
-    """The checkout or order a payment is for, from its global ID (the domain decides access)."""
+def _source_ref(global_id):
+    """(kind, key) of a Checkout or Order global ID; the domain decides who may reach it."""
     type_name, value = parse_uuid(global_id)
-    found = None
-    if value is not None:
-        found = services.payment_source(type_name, value, info.context.user, lock=lock)
-    if found is None:
-        raise DomainError.single(
-            "NOT_FOUND", f"No checkout or order with ID {global_id!r}.", field="id"
-        )
-    return found
+    if type_name not in access.KINDS:
+        value = None
+    return type_name, value
+
+
+def _requester(info):
+    return getattr(info.context, "user", None)
 
 
 class PaymentGatewayInitialize(BaseMutation):
@@ -79,38 +76,39 @@ class PaymentGatewayInitialize(BaseMutation):
 
     @classmethod
     def perform(cls, root, info, id, amount=None, payment_gateways=None):
-        source = payment_source(info, id)
-        amount = services.requested_amount(source, amount)
-        requested = [g["id"] for g in payment_gateways or []] or [g.id for g in enabled_gateways()]
-        configs = []
-        for gateway_id in requested:
-            gateway = GATEWAYS.get(gateway_id)
-            if gateway is None or not gateway.is_enabled():
-                configs.append(
-                    PaymentGatewayConfig(
-                        id=gateway_id,
-                        data=None,
-                        errors=[
-                            PaymentGatewayConfigError(
-                                field="id",
-                                code="NOT_FOUND",
-                                message=f"Payment gateway {gateway_id!r} is not available.",
-                            )
-                        ],
-                    )
-                )
-                continue
-            configs.append(
+        kind, key = _source_ref(id)
+        configs = services.gateway_configs(
+            kind,
+            key,
+            _requester(info),
+            amount=amount,
+            gateway_ids=[g["id"] for g in payment_gateways or []],
+            shown_id=id,
+        )
+        return cls(
+            gateway_configs=[
                 PaymentGatewayConfig(
-                    id=gateway.id,
-                    data=gateway.config(currency=source.currency, amount=amount),
-                    errors=[],
+                    id=config.id,
+                    data=config.data,
+                    errors=[]
+                    if config.error is None
+                    else [
+                        PaymentGatewayConfigError(
+                            field="id", code="NOT_FOUND", message=config.error
+                        )
+                    ],
                 )
-            )
-        return cls(gateway_configs=configs, errors=[])
+                for config in configs
+            ],
+            errors=[],
+        )
 
 
 class TransactionInitialize(BaseMutation):
+    """Runs its own transactions: the provider is called with no lock and no transaction open."""
+
+    owns_transactions = True
+
     class Arguments:
         id = graphene.ID(required=True, description="Checkout or order ID.")
         action = graphene.Argument(TransactionFlowStrategyEnum)
@@ -130,14 +128,16 @@ class TransactionInitialize(BaseMutation):
     def perform(
         cls, root, info, id, payment_gateway, action=None, amount=None, idempotency_key=None
     ):
-        source = payment_source(info, id, lock=True)
-        action = getattr(action, "value", action) or "CHARGE"
-        done = services.initialize_transaction(
-            source,
+        kind, key = _source_ref(id)
+        done = services.start_payment(
+            kind,
+            key,
+            _requester(info),
+            shown_id=id,
             gateway_id=payment_gateway["id"],
-            action=action,
+            action=getattr(action, "value", action) or "CHARGE",
             amount=amount,
-            data=payment_gateway.get("data") or {},
+            data=payment_gateway.get("data"),
             idempotency_key=idempotency_key,
         )
         return cls(
@@ -149,6 +149,10 @@ class TransactionInitialize(BaseMutation):
 
 
 class TransactionProcess(BaseMutation):
+    """Runs its own transactions: the provider is asked with no lock and no transaction open."""
+
+    owns_transactions = True
+
     class Arguments:
         id = graphene.ID(required=True, description="Transaction ID.")
         data = JSON()
@@ -162,12 +166,9 @@ class TransactionProcess(BaseMutation):
     @classmethod
     def perform(cls, root, info, id, data=None):
         type_name, token = parse_uuid(id)
-        item = None
-        if type_name == "TransactionItem" and token is not None:
-            item = services.transaction_for(token, info.context.user)
-        if item is None:
+        if type_name != "TransactionItem" or token is None:
             raise DomainError.single("NOT_FOUND", f"No transaction with ID {id!r}.", field="id")
-        result = services.process_transaction(item, data)
+        item, result = services.process_transaction(token, _requester(info), data, shown_id=id)
         return cls(transaction=item, transaction_event=result.event, data=result.data, errors=[])
 
 

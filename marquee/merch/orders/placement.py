@@ -1,6 +1,7 @@
 """checkoutComplete: a paid checkout becomes an order, exactly once.
 
-Everything happens in the caller's transaction, in this order:
+Everything happens in one transaction (the service's own, or a savepoint in
+the caller's), in this order:
 
 1. lock the checkout row (SELECT ... FOR UPDATE), so concurrent completes
    of one checkout run one after another; a checkout already completed is
@@ -139,6 +140,7 @@ def _unit(total, quantity: int) -> Decimal:
     return quantize_price(total.amount / quantity, total.currency).amount
 
 
+@transaction.atomic
 def complete_checkout(checkout_token, *, user=None, customer_note: str | None = None) -> Placed:
     checkout = checkout_for(checkout_token, user, lock=True)
     if checkout is None:

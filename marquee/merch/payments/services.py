@@ -1,8 +1,22 @@
-"""Creating payment transactions and applying what providers report.
+"""Starting payments, continuing them, and applying what providers report.
 
-Payments follow the checkout's access rule (`checkout.selectors`): whoever
-holds a checkout's ID may pay for it; an order is paid for by whoever may
-see it (`orders.selectors.order_for_viewer`).
+Every entry point takes the requester and applies `access`'s rule itself,
+so the API (and any other caller) only names what to pay and for whom.
+
+transactionInitialize runs in three steps, and never holds a row lock or
+an open transaction while the provider is on the network:
+
+1. read, without locks: the source as this requester may reach it, what is
+   still due, how many transactions it has (the attempt, see `keys`);
+2. call the provider with a key derived from source, amount and attempt;
+3. in one short transaction: lock the source row, check again that the
+   amount is still due, record the transaction and its event. The same
+   attempt names the same transaction token, so a retry, a concurrent
+   double click or a webhook that came first never records it twice; a
+   provider payment that ends up unrecorded is abandoned (cancelled).
+
+transactionProcess: read the transaction (access), ask the provider, then
+lock (order first, then the transaction) and record.
 """
 
 from __future__ import annotations
@@ -11,16 +25,26 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q, Sum
 
 from marquee.core.exceptions import DomainError
 
-from ..checkout.selectors import checkout_for
 from ..models import Checkout, Order, OrderEventType, TransactionItem
 from ..orders import events as order_events
 from ..orders import payment_status
-from ..orders import selectors as order_selectors
 from ..pricing import quantize_price
-from .gateways import GatewayResult, gateway_for
+from . import access, keys
+from .access import payment_source, transaction_for  # noqa: F401 - the module's access API
+from .gateways import (
+    Gateway,
+    GatewayResult,
+    PaymentRequest,
+    ProviderOutcome,
+    enabled_gateways,
+    find_gateway,
+    gateway_for,
+)
+from .gateways.base import record_event
 
 
 @dataclass
@@ -29,37 +53,59 @@ class Initialized:
     result: GatewayResult
 
 
-def payment_source(kind: str, key, user, *, lock: bool = False) -> Checkout | Order | None:
-    """The checkout or order a payment is for, as this requester may reach it; else None.
+@dataclass
+class GatewayConfig:
+    """One answer of paymentGatewayInitialize: the gateway's `data`, or why it is not there."""
 
-    A checkout by its ID, for whoever holds it (`checkout.selectors`); an
-    order as `order(id)` finds it: its owner and staff, or anyone holding a
-    guest order's ID. Another customer's order is not there.
-    """
-    if kind == "Checkout":
-        return checkout_for(key, user, lock=lock)
-    if kind == "Order":
-        order, _ = order_selectors.order_for_viewer(key, user)
-        if order is not None and lock:
-            order = (
-                Order.objects.select_for_update(of=("self",))
-                .select_related("channel")
-                .get(pk=order.pk)
-            )
-        return order
-    return None
+    id: str
+    data: dict | None = None
+    error: str | None = None
 
 
-def transaction_for(token, user) -> TransactionItem | None:
-    """A transaction, for whoever may reach the checkout or order it pays for."""
-    item = TransactionItem.objects.filter(token=token).first()
-    if item is None:
-        return None
-    if item.checkout_id is not None:
-        return item if payment_source("Checkout", item.checkout_id, user) else None
-    if item.order_id is not None:
-        return item if payment_source("Order", item.order_id, user) else None
-    return None
+@dataclass
+class Standing:
+    """What a source owes and what its transactions cover (one aggregate query)."""
+
+    total: Decimal
+    charged: Decimal
+    authorized: Decimal
+    transactions: int
+    token_taken: bool = False
+
+    @property
+    def due(self) -> Decimal:
+        return max(self.total - self.charged - self.authorized, Decimal(0))
+
+
+def _paid(source, token=None) -> dict:
+    filters = {"checkout": source} if isinstance(source, Checkout) else {"order": source}
+    aggregates = {
+        "charged": Sum("charged_value"),
+        "authorized": Sum("authorized_value"),
+        "transactions": Count("pk"),
+    }
+    if token is not None:
+        aggregates["token_taken"] = Count("pk", filter=Q(token=token))
+    sums = TransactionItem.objects.filter(**filters).aggregate(**aggregates)
+    return {key: value or 0 for key, value in sums.items()}
+
+
+def _total(source) -> Decimal:
+    if isinstance(source, Checkout):
+        from ..checkout.calculations import checkout_totals
+
+        return checkout_totals(source).total.gross.amount
+    return source.total_gross_amount
+
+
+def standing(source, token=None) -> Standing:
+    paid = _paid(source, token)
+    return Standing(
+        total=_total(source),
+        charged=Decimal(paid["charged"]),
+        authorized=Decimal(paid["authorized"]),
+        transactions=paid["transactions"],
+    )
 
 
 def _column_limit() -> Decimal:
@@ -68,7 +114,7 @@ def _column_limit() -> Decimal:
     return Decimal(10) ** (column.max_digits - column.decimal_places)
 
 
-def requested_amount(source: Checkout | Order, amount: Decimal | None) -> Decimal:
+def checked_amount(amount: Decimal | None, due: Decimal, currency: str) -> Decimal:
     """The amount to pay, in the currency's minor unit: what is due unless one is given.
 
     A given amount must be a finite, positive number and no more than what is
@@ -76,8 +122,6 @@ def requested_amount(source: Checkout | Order, amount: Decimal | None) -> Decima
     INVALID on `amount` before it reaches arithmetic or the database (a
     NaN, an infinity or 10^400 would otherwise fail inside either).
     """
-    due = amount_due(source)
-    currency = source.currency
     if amount is None:
         return quantize_price(due, currency).amount
     if not isinstance(amount, Decimal) or not amount.is_finite():
@@ -102,17 +146,52 @@ def requested_amount(source: Checkout | Order, amount: Decimal | None) -> Decima
     return amount
 
 
+def requested_amount(source: Checkout | Order, amount: Decimal | None) -> Decimal:
+    return checked_amount(amount, amount_due(source), source.currency)
+
+
 def amount_due(source) -> Decimal:
     """What is still to pay: the total less what transactions already cover."""
-    if isinstance(source, Checkout):
-        from ..checkout.calculations import checkout_totals
+    return standing(source).due
 
-        total = checkout_totals(source).total.gross.amount
-        sums = payment_status.transaction_sums(checkout=source)
-    else:
-        total = source.total_gross_amount
-        sums = payment_status.transaction_sums(order=source)
-    return max(total - sums["charged"] - sums["authorized"], Decimal(0))
+
+# --- paymentGatewayInitialize -------------------------------------------------
+
+
+def gateway_configs(
+    kind: str,
+    key,
+    requester,
+    *,
+    amount: Decimal | None,
+    gateway_ids: list[str] | None,
+    shown_id=None,
+) -> list[GatewayConfig]:
+    """What the storefront needs to show each requested (or every enabled) gateway's form."""
+    source = access.require_source(kind, key, requester, shown_id=shown_id)
+    amount = requested_amount(source, amount)
+    requested = gateway_ids or [g.id for g in enabled_gateways()]
+    configs = []
+    for gateway_id in requested:
+        gateway = find_gateway(gateway_id)
+        if gateway is None or not gateway.is_enabled():
+            configs.append(
+                GatewayConfig(gateway_id, error=f"Payment gateway {gateway_id!r} is not available.")
+            )
+            continue
+        # Answered under the id the storefront asked for, which it looks its config up by.
+        data = gateway.config(currency=source.currency, amount=amount)
+        configs.append(GatewayConfig(gateway_id, data=data))
+    return configs
+
+
+# --- transactionInitialize ------------------------------------------------------
+
+
+def start_payment(kind: str, key, requester, *, shown_id=None, **options) -> Initialized:
+    """transactionInitialize for the checkout or order KIND/KEY, as this requester may reach it."""
+    source = access.require_source(kind, key, requester, shown_id=shown_id)
+    return initialize_transaction(source, **options)
 
 
 def initialize_transaction(
@@ -128,37 +207,127 @@ def initialize_transaction(
 
     The same idempotency key returns the transaction created the first time
     (and its client data again), so a retried request never pays twice.
+    Call it outside a transaction: it opens its own, after the provider call.
     """
+    # 1. Read, without locks.
     if idempotency_key:
         existing = TransactionItem.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             return _resume(existing, source)
     gateway = gateway_for(gateway_id, enabled_only=True)
-    currency = source.currency
-    amount = requested_amount(source, amount)
+    data = gateway.clean_data(data, action)
+    before = standing(source)
+    amount = checked_amount(amount, before.due, source.currency)
     if amount <= 0:
         raise DomainError.single(
             "INVALID",
             "Nothing to pay: the amount must be positive and the total not yet covered.",
             field="amount",
         )
+    request = _request(source, gateway, action, amount, data, idempotency_key, before)
+    # 2. The provider, with no lock held.
+    outcome = gateway.start(request)
+    # 3. Lock, check again, record.
     try:
         with transaction.atomic():
-            item = TransactionItem.objects.create(
-                gateway=gateway.id,
-                currency=currency,
-                amount_requested=amount,
-                checkout=source if isinstance(source, Checkout) else None,
-                order=source if isinstance(source, Order) else None,
-                idempotency_key=idempotency_key or None,
-            )
+            recorded = _record(source, gateway, request, outcome, idempotency_key, before.total)
     except IntegrityError:
-        # A concurrent request with the same key committed first.
-        return _resume(TransactionItem.objects.get(idempotency_key=idempotency_key), source)
-    result = gateway.initialize(item, action=action, amount=amount, data=data or {})
-    if item.order_id:
+        recorded = None  # a concurrent request with the same client key committed first
+    if recorded is not None and recorded.created:
+        return Initialized(transaction=recorded.item, result=recorded.result)
+    item = recorded.item if recorded is not None else _recorded_meanwhile(request, idempotency_key)
+    if outcome.psp_reference and (item is None or item.psp_reference != outcome.psp_reference):
+        gateway.abandon(outcome)
+    if item is None:
+        raise DomainError.single("UNIQUE", "The payment was recorded concurrently; retry.")
+    return _resume(item, source)
+
+
+def _recorded_meanwhile(request, client_key) -> TransactionItem | None:
+    found = TransactionItem.objects.filter(token=request.token).first()
+    if found is None and client_key:
+        found = TransactionItem.objects.filter(idempotency_key=client_key).first()
+    return found
+
+
+@dataclass
+class _Recorded:
+    item: TransactionItem
+    created: bool
+    result: GatewayResult | None = None
+
+
+def _request(source, gateway, action, amount, data, client_key, before) -> PaymentRequest:
+    provider_key = keys.provider_key(
+        source,
+        action=action,
+        amount=amount,
+        currency=source.currency,
+        attempt=keys.attempt_of(client_key, before.transactions),
+    )
+    token = keys.transaction_token(provider_key)
+    metadata = {"transaction_token": str(token)}
+    if isinstance(source, Checkout):
+        metadata["checkout_token"] = str(source.pk)
+    else:
+        metadata["order_token"] = str(source.token)
+    return PaymentRequest(
+        token=token,
+        provider_key=provider_key,
+        currency=source.currency,
+        amount=amount,
+        action=action,
+        data=data,
+        metadata=metadata,
+    )
+
+
+def _record(
+    source, gateway: Gateway, request, outcome: ProviderOutcome, client_key, total
+) -> _Recorded:
+    """Inside the step-3 transaction: the attempt's transaction, new or recorded earlier."""
+    access.lock_source(source)
+    now = standing_after_lock(source, request.token, total)
+    if now.token_taken:
+        return _Recorded(TransactionItem.objects.get(token=request.token), created=False)
+    if request.amount > now.due:
+        raise DomainError.single(
+            "INVALID",
+            f"Meanwhile other payments covered the total; {now.due:.2f} {request.currency} "
+            "is still to pay.",
+            field="amount",
+        )
+    item = TransactionItem.objects.create(
+        token=request.token,
+        gateway=gateway.id,
+        name=gateway.name,
+        psp_reference=outcome.psp_reference,
+        currency=request.currency,
+        amount_requested=request.amount,
+        charged_value=outcome.charged,
+        authorized_value=outcome.authorized,
+        checkout=source if isinstance(source, Checkout) else None,
+        order=source if isinstance(source, Order) else None,
+        idempotency_key=client_key or None,
+    )
+    event = record_event(item, outcome.event_type, request.amount, outcome.message)
+    if item.order_id and (outcome.charged or outcome.authorized):
         _refresh_order(item.order_id)
-    return Initialized(transaction=item, result=result)
+    return _Recorded(
+        item, created=True, result=GatewayResult(event=event, data=outcome.client_data)
+    )
+
+
+def standing_after_lock(source, token, total: Decimal) -> Standing:
+    """What the transactions cover now (the total as step 1 computed it)."""
+    paid = _paid(source, token)
+    return Standing(
+        total=total,
+        charged=Decimal(paid["charged"]),
+        authorized=Decimal(paid["authorized"]),
+        transactions=paid["transactions"],
+        token_taken=bool(paid.get("token_taken")),
+    )
 
 
 def _resume(item: TransactionItem, source) -> Initialized:
@@ -174,8 +343,28 @@ def _resume(item: TransactionItem, source) -> Initialized:
     return Initialized(transaction=item, result=gateway_for(item.gateway).resume(item))
 
 
-def process_transaction(item: TransactionItem, data: dict | None = None) -> GatewayResult:
-    return gateway_for(item.gateway).process(item, data or {})
+# --- transactionProcess ---------------------------------------------------------
+
+
+def process_transaction(token, requester, data: dict | None = None, *, shown_id=None):
+    """transactionProcess: ask the provider where the payment stands, then record it.
+
+    Returns (transaction, GatewayResult). The provider is asked with no lock
+    held; the record is made under the order's and the transaction's locks.
+    """
+    item = access.transaction_for(token, requester)
+    if item is None:
+        shown = shown_id if shown_id is not None else token
+        raise DomainError.single("NOT_FOUND", f"No transaction with ID {shown!r}.", field="id")
+    gateway = gateway_for(item.gateway)
+    outcome = gateway.fetch(item, data or {})
+    with transaction.atomic():
+        locked = access.lock_transaction(item)
+        result = gateway.apply(locked, outcome)
+    return locked, result
+
+
+# --- provider figures -----------------------------------------------------------
 
 
 def _refresh_order(order_id) -> None:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..models import Order, TransactionItem
+from ..models import TransactionItem
 from ..models.orders import OrderRefund, RefundStatus
+from .access import lock_transaction
 from .gateways.base import from_minor_units, record_event
 from .services import apply_provider_amounts
 
@@ -20,11 +21,7 @@ APPLIED, MISSING, IGNORED = "applied", "missing", "ignored"
 
 
 def _transaction_for(obj: dict, intent_id: str | None) -> TransactionItem | None:
-    """The transaction an event is about, locked after its order.
-
-    Locks are always taken order first, then transaction (as refunds do), so
-    a webhook and a refund on the same order queue instead of deadlocking.
-    """
+    """The transaction an event is about, locked after its order (see `access`)."""
     token = (obj.get("metadata") or {}).get("transaction_token")
     item = None
     if token:
@@ -33,12 +30,14 @@ def _transaction_for(obj: dict, intent_id: str | None) -> TransactionItem | None
         item = TransactionItem.objects.filter(psp_reference=intent_id).order_by("pk").first()
     if item is None:
         return None
-    if item.order_id:
-        list(Order.objects.select_for_update(of=("self",)).filter(pk=item.order_id).values("pk"))
-    return TransactionItem.objects.select_for_update().get(pk=item.pk)
+    return lock_transaction(item)
 
 
-def _intent(item: TransactionItem, intent: dict, event_type: str) -> str:
+def apply_intent(item: TransactionItem, intent: dict, event_type: str) -> str:
+    """Apply a PaymentIntent as Stripe reports it (a webhook, or a read by transactionProcess).
+
+    The caller holds the transaction's lock (`access.lock_transaction`).
+    """
     currency = item.currency
     if event_type == "payment_intent.succeeded":
         received = from_minor_units(intent.get("amount_received") or intent["amount"], currency)
@@ -104,4 +103,4 @@ def handle(event: dict) -> str:
         item = _transaction_for(obj, obj.get("payment_intent"))
         return MISSING if item is None else _charge_refunded(item, obj)
     item = _transaction_for(obj, obj.get("id"))
-    return MISSING if item is None else _intent(item, obj, event_type)
+    return MISSING if item is None else apply_intent(item, obj, event_type)

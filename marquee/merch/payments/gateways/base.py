@@ -1,5 +1,22 @@
+"""What every gateway offers, and the two halves of a provider call.
+
+A payment is started in two steps so that no row lock or transaction is
+held while a provider is on the network (DESIGN: hot rows are locked only
+for a statement, never across a network call):
+
+1. `start(request)` talks to the provider and writes nothing. The request
+   carries the transaction's token and an idempotency key decided before
+   the call, so a retried start asks the provider for the same thing again.
+2. The service then locks the checkout or order and records what `start`
+   returned (a `ProviderOutcome`): the transaction, its amounts, one event.
+
+`transactionProcess` has the same shape: `fetch` asks the provider where a
+payment stands (no lock), `apply` records it (under the transaction's lock).
+"""
+
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -8,17 +25,45 @@ from babel.numbers import get_currency_precision
 from ...models import TransactionEvent, TransactionItem
 
 
+@dataclass(frozen=True)
+class PaymentRequest:
+    """A payment to start, decided before the provider is called."""
+
+    token: uuid.UUID  # the transaction's token, known before the transaction exists
+    provider_key: str  # the provider's idempotency key (see payments.keys)
+    currency: str
+    amount: Decimal
+    action: str  # CHARGE or AUTHORIZATION
+    data: object  # the gateway's `clean_data`
+    metadata: dict[str, str]
+
+
+@dataclass
+class ProviderOutcome:
+    """What a provider said, before anything is recorded."""
+
+    event_type: str
+    psp_reference: str = ""
+    message: str = ""
+    charged: Decimal = Decimal(0)
+    authorized: Decimal = Decimal(0)
+    client_data: dict | None = None
+    raw: dict = field(default_factory=dict)
+
+
 @dataclass
 class GatewayResult:
     """What a gateway call produced: the event recorded and data for the client."""
 
     event: TransactionEvent | None
-    data: dict = field(default_factory=dict)
+    data: dict | None = field(default_factory=dict)
 
 
 class Gateway:
     id = ""
     name = ""
+    # Earlier ids still accepted by transactionInitialize and paymentGatewayInitialize.
+    aliases: tuple[str, ...] = ()
 
     def is_enabled(self) -> bool:
         raise NotImplementedError
@@ -27,14 +72,27 @@ class Gateway:
         """`data` for paymentGatewayInitialize: what the storefront needs to show the form."""
         raise NotImplementedError
 
-    def initialize(self, item: TransactionItem, *, action: str, amount: Decimal, data: dict):
+    def clean_data(self, data, action: str):
+        """The storefront's `paymentGateway.data`, checked; DomainError INVALID if unusable."""
+        return data
+
+    def start(self, request: PaymentRequest) -> ProviderOutcome:
+        """Ask the provider to start the payment. Writes nothing; may be repeated."""
         raise NotImplementedError
+
+    def abandon(self, outcome: ProviderOutcome) -> None:
+        """A started payment that will not be recorded (a duplicate, or refused meanwhile)."""
 
     def resume(self, item: TransactionItem) -> GatewayResult:
         """The result of an earlier initialize, for a repeated idempotency key."""
         return GatewayResult(event=item.events.order_by("-pk").first())
 
-    def process(self, item: TransactionItem, data: dict) -> GatewayResult:
+    def fetch(self, item: TransactionItem, data: dict) -> ProviderOutcome | None:
+        """transactionProcess, first half: where the payment stands (no lock held)."""
+        return None
+
+    def apply(self, item: TransactionItem, outcome: ProviderOutcome | None) -> GatewayResult:
+        """transactionProcess, second half: record `fetch`'s outcome (item locked)."""
         return self.resume(item)
 
     def refund(self, item: TransactionItem, refund) -> None:

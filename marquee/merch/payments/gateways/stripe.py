@@ -1,13 +1,24 @@
-"""Stripe through its official SDK, in the shape of Saleor's Stripe app.
+"""Stripe through its official SDK, under the id and data contract of Saleor's Stripe app.
 
-transactionInitialize creates a PaymentIntent and hands its client secret
-to the storefront, which confirms the payment with Stripe.js. Nothing here
-marks money as charged or refunded: only a verified webhook does (see
-`payments.stripe_events`). STRIPE_API_BASE redirects the SDK (localstripe).
+Saleor's storefront drives the Stripe app (`saleor.app.payment.stripe`, v2):
+
+- paymentGatewayInitialize returns `{"stripePublishableKey": ...}`;
+- transactionInitialize sends `{"paymentIntent": {"paymentMethod": "card"}}`
+  (the Payment Element's method; optional here) and gets back
+  `{"paymentIntent": {"stripeClientSecret": ...}}` with a
+  CHARGE_ACTION_REQUIRED (or AUTHORIZATION_ACTION_REQUIRED) event;
+- after Stripe.js confirmed, transactionProcess asks Stripe where the
+  PaymentIntent stands and records it (CHARGE_SUCCESS, AUTHORIZATION_SUCCESS...).
+
+Amounts come only from Stripe's own figures: a PaymentIntent read with the
+secret key (transactionProcess) or a verified webhook (`stripe_events`);
+both set the same absolute amounts, so either may come first and the other
+changes nothing. STRIPE_API_BASE redirects the SDK (localstripe).
 """
 
 from __future__ import annotations
 
+from contextlib import suppress
 from decimal import Decimal
 
 import stripe
@@ -15,7 +26,14 @@ from django.conf import settings
 
 from marquee.core.exceptions import DomainError
 
-from .base import Gateway, GatewayResult, record_event, to_minor_units
+from .base import Gateway, GatewayResult, ProviderOutcome, record_event, to_minor_units
+
+# Where a PaymentIntent stands -> the webhook event that reports the same state.
+_SETTLED = {
+    "succeeded": "payment_intent.succeeded",
+    "requires_capture": "payment_intent.amount_capturable_updated",
+    "canceled": "payment_intent.canceled",
+}
 
 
 def _configure() -> None:
@@ -23,76 +41,97 @@ def _configure() -> None:
         stripe.api_base = settings.STRIPE_API_BASE
 
 
-def _call(fn, **params):
+def _call(fn, *args, **params):
     """One SDK call; a provider failure becomes a clear PAYMENT_ERROR, never a 500."""
     _configure()
     try:
-        return fn(api_key=settings.STRIPE_SECRET_KEY, **params)
+        return fn(*args, api_key=settings.STRIPE_SECRET_KEY, **params)
     except stripe.StripeError as error:
         message = getattr(error, "user_message", None) or str(error) or "Stripe refused the call"
         raise DomainError.single("PAYMENT_ERROR", f"Stripe: {message}") from error
 
 
+def _client_data(intent) -> dict:
+    return {"paymentIntent": {"id": intent["id"], "stripeClientSecret": intent["client_secret"]}}
+
+
 class StripeGateway(Gateway):
-    id = "marquee.payments.stripe"
+    id = "saleor.app.payment.stripe"
+    aliases = ("marquee.payments.stripe",)
     name = "Stripe"
 
     def is_enabled(self) -> bool:
         return bool(settings.STRIPE_SECRET_KEY)
 
     def config(self, *, currency: str, amount: Decimal) -> dict:
-        return {"publishableKey": settings.STRIPE_PUBLISHABLE_KEY}
+        return {"stripePublishableKey": settings.STRIPE_PUBLISHABLE_KEY}
 
-    def _client_data(self, intent) -> dict:
-        return {
-            "paymentIntent": {
-                "id": intent["id"],
-                "client_secret": intent["client_secret"],
-                "publishableKey": settings.STRIPE_PUBLISHABLE_KEY,
-            }
-        }
+    def clean_data(self, data, action: str) -> dict:
+        """The Stripe app's shape, `{"paymentIntent": {"paymentMethod": str}}`, or nothing."""
+        if data in (None, {}):
+            return {}
+        intent = data.get("paymentIntent") if isinstance(data, dict) else None
+        method = intent.get("paymentMethod") if isinstance(intent, dict) else None
+        if not isinstance(method, str) or not method.strip() or method == "unknown":
+            raise DomainError.single(
+                "INVALID",
+                'Stripe expects data {"paymentIntent": {"paymentMethod": "<Stripe payment '
+                'method type, e.g. card>"}}.',
+                field="paymentGateway",
+            )
+        return {"paymentIntent": {"paymentMethod": method.strip()}}
 
-    def initialize(self, item, *, action: str, amount: Decimal, data: dict) -> GatewayResult:
-        metadata = {"transaction_token": str(item.token)}
-        if item.checkout_id:
-            metadata["checkout_token"] = str(item.checkout_id)
-        if item.order_id:
-            metadata["order_token"] = str(item.order.token)
+    def start(self, request) -> ProviderOutcome:
         intent = _call(
             stripe.PaymentIntent.create,
-            amount=to_minor_units(amount, item.currency),
-            currency=item.currency.lower(),
-            capture_method="manual" if action == "AUTHORIZATION" else "automatic",
-            metadata=metadata,
-            idempotency_key=item.idempotency_key or f"transaction-initialize-{item.token}",
+            amount=to_minor_units(request.amount, request.currency),
+            currency=request.currency.lower(),
+            capture_method="manual" if request.action == "AUTHORIZATION" else "automatic",
+            metadata=request.metadata,
+            idempotency_key=request.provider_key,
         )
-        item.name = self.name
-        item.psp_reference = intent["id"]
-        item.save(update_fields=["name", "psp_reference", "updated_at"])
-        event_type = (
-            "AUTHORIZATION_ACTION_REQUIRED"
-            if action == "AUTHORIZATION"
-            else "CHARGE_ACTION_REQUIRED"
+        authorizing = request.action == "AUTHORIZATION"
+        return ProviderOutcome(
+            event_type="AUTHORIZATION_ACTION_REQUIRED" if authorizing else "CHARGE_ACTION_REQUIRED",
+            psp_reference=intent["id"],
+            message="Waiting for the buyer to confirm",
+            client_data=_client_data(intent),
         )
-        event = record_event(item, event_type, amount, message="Waiting for the buyer to confirm")
-        return GatewayResult(event=event, data=self._client_data(intent))
+
+    def abandon(self, outcome) -> None:
+        """Cancel a PaymentIntent nobody will confirm (best effort: it moves nothing anyway)."""
+        with suppress(DomainError):
+            _call(stripe.PaymentIntent.cancel, outcome.psp_reference)
 
     def resume(self, item) -> GatewayResult:
         intent = _call(stripe.PaymentIntent.retrieve, id=item.psp_reference)
-        return GatewayResult(
-            event=item.events.order_by("-pk").first(), data=self._client_data(intent)
-        )
+        return GatewayResult(event=item.events.order_by("-pk").first(), data=_client_data(intent))
 
-    def process(self, item, data: dict) -> GatewayResult:
-        """Report where the PaymentIntent stands; the webhook moves the money."""
-        intent = _call(stripe.PaymentIntent.retrieve, id=item.psp_reference)
+    def fetch(self, item, data) -> ProviderOutcome:
+        intent = _call(stripe.PaymentIntent.retrieve, id=item.psp_reference).to_dict()
+        return ProviderOutcome(event_type=intent["status"], psp_reference=intent["id"], raw=intent)
+
+    def apply(self, item, outcome) -> GatewayResult:
+        """Record where the PaymentIntent stands, as its webhook would (same figures, same end)."""
+        from ..stripe_events import apply_intent
+
+        intent = outcome.raw
         status = intent["status"]
-        event = record_event(
-            item, "INFO", Decimal(0), message=f"Stripe PaymentIntent status: {status}"
-        )
-        result = self._client_data(intent)
-        result["paymentIntent"]["status"] = status
-        return GatewayResult(event=event, data=result)
+        if status in _SETTLED:
+            apply_intent(item, intent, _SETTLED[status])
+            event = item.events.order_by("-pk").first()
+        else:
+            event = record_event(
+                item, "INFO", Decimal(0), message=f"Stripe PaymentIntent status: {status}"
+            )
+        data = {
+            "paymentIntent": {
+                "id": intent["id"],
+                "status": status,
+                "stripeClientSecret": intent.get("client_secret"),
+            }
+        }
+        return GatewayResult(event=event, data=data)
 
     def refund(self, item, refund) -> None:
         stripe_refund = _call(
