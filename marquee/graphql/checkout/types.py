@@ -15,7 +15,7 @@ from prices import Money as PricesMoney
 
 from marquee.merch.checkout.calculations import LineTotals
 from marquee.merch.checkout.selectors import may_see_customer
-from marquee.merch.orders.payment_status import checkout_payment_status
+from marquee.merch.orders.payment_status import checkout_balance, checkout_payment_status
 from marquee.merch.pricing import quantize_price
 
 from ..accounts.types import Address
@@ -467,7 +467,7 @@ class Checkout(graphene.ObjectType):
         def balance(results):
             data, sums = results
             total = data.totals.total.gross
-            return PricesMoney(sums["charged"], total.currency) - total
+            return PricesMoney(checkout_balance(total.amount, sums["charged"]), total.currency)
 
         return then(gather([_data(info, root), _payment_sums(info, root)]), balance)
 
