@@ -13,6 +13,7 @@ import graphene
 from graphene import relay
 from prices import Money as PricesMoney
 
+from marquee.merch.checkout import shipping
 from marquee.merch.checkout.calculations import LineTotals
 from marquee.merch.checkout.selectors import may_see_customer
 from marquee.merch.orders.payment_status import checkout_balance, checkout_payment_status
@@ -304,8 +305,7 @@ def _chosen_option(checkout, data):
     listing = data.info.shipping_listing
     if listing is None:
         return None
-    available = any(opt.method_id == listing.method_id for opt in data.shipping_listings)
-    if available:
+    if shipping.offers(data.shipping_listings, listing.method_id):
         return ShippingOption(listing)
     return ShippingOption(
         listing, active=False, message="Not available for this address or order value."
