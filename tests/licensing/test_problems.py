@@ -69,3 +69,18 @@ def test_licensed_checkout_has_no_problems(register, shop):
     checkout = shop.checkout([(licensed.variants.first(), 1)])
     body = RoleClient().run(PROBLEMS, {"id": checkout_id(checkout)})
     assert body["data"]["checkout"]["problems"] == []
+
+
+def test_problems_cost_the_same_for_one_line_or_five(register, shop):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def statements(lines):
+        products = [shop.product(f"Tee {lines} {i}", variants=1) for i in range(lines)]
+        checkout = shop.checkout([(p.variants.first(), 1) for p in products])
+        with CaptureQueriesContext(connection) as queries:
+            body = RoleClient().run(PROBLEMS, {"id": checkout_id(checkout)})
+        assert len(body["data"]["checkout"]["problems"]) == lines  # none is licensed
+        return len(queries)
+
+    assert statements(1) == statements(5)
