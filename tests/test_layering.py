@@ -69,15 +69,41 @@ def package_copy(tmp_path_factory):
             "from marquee.merch import models  # noqa\n",
             "Domains are layered, each importing only the layers below it BROKEN",
         ),
+        # Packages not written yet are held to the contracts as soon as they exist.
+        (
+            "marquee/members/_breach.py",
+            "from marquee.graphql import api  # noqa\n",
+            "No domain imports the API, the web storefront or the demo data BROKEN",
+        ),
+        (
+            "marquee/members/_breach.py",
+            "from marquee.licensing import gate  # noqa\n",
+            "Domains are layered, each importing only the layers below it BROKEN",
+        ),
+        (
+            "marquee/merch/_breach.py",
+            "from marquee.demo import loader  # noqa\n",
+            "No domain imports the API, the web storefront or the demo data BROKEN",
+        ),
     ],
 )
 def test_a_forbidden_import_breaks_a_contract(package_copy, module, line, broken):
+    created = []
+    for package in ("marquee/members", "marquee/demo"):
+        folder = package_copy / package
+        if not folder.exists():
+            folder.mkdir()
+            (folder / "__init__.py").write_text("")
+            (folder / "loader.py").write_text("")
+            created.append(folder)
     breach = package_copy / module
     breach.write_text(line)
     try:
         result = run_lint_imports(package_copy)
     finally:
         breach.unlink()
+        for folder in created:
+            shutil.rmtree(folder)
     assert result.returncode == 1, result.stdout + result.stderr
     assert broken in result.stdout, result.stdout
     assert module.removesuffix(".py").replace("/", ".") in result.stdout
