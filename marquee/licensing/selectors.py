@@ -58,6 +58,25 @@ def viewer_for(user) -> Viewer:
     return viewer
 
 
+# --- who may do what (the API and the portals ask these, and decide nothing themselves) -----
+
+
+def may_see_register(viewer: Viewer) -> bool:
+    """Staff and a licensor's users read the register (each within their scope)."""
+    return viewer.can_read
+
+
+def may_change_register(viewer: Viewer) -> bool:
+    """Only staff manage licensors, properties, licences and royalty terms, and submit
+    products for approval."""
+    return viewer.is_staff
+
+
+def may_decide_approvals(viewer: Viewer) -> bool:
+    """Only a licensor's own users pass or reject their licensor's products (not staff)."""
+    return viewer.is_licensor
+
+
 def _scoped(queryset: QuerySet, viewer: Viewer, licensor_path: str) -> QuerySet:
     if viewer.is_staff:
         return queryset

@@ -69,7 +69,9 @@ def _licensor_errors(data: dict) -> list[ErrorDetail]:
 
 
 @transaction.atomic
-def create_licensor(*, slug: str, **data) -> Licensor:
+def create_licensor(*, slug: str | None = None, **data) -> Licensor:
+    if not (slug or "").strip():
+        raise DomainError.single("REQUIRED", "A licensor needs a slug.", "slug")
     validation.raise_if(_licensor_errors({"name": data.get("name"), **data}))
     if Licensor.objects.filter(slug=slug).exists():
         raise DomainError.single("UNIQUE", f"A licensor with slug {slug!r} exists.", "slug")
@@ -115,7 +117,7 @@ def create_property(*, licensor: Licensor, name: str, slug: str, kind: str, film
 
 @dataclass
 class LicenceData:
-    licensor: Licensor
+    licensor: Licensor | None  # None is refused (REQUIRED) by `licence_errors`
     reference: str
     term_start: date
     term_end: date
@@ -177,6 +179,8 @@ def _record(licence: Licence, before: dict, after: dict, actor) -> list[LicenceC
 
 def licence_errors(data: LicenceData, pk: int | None = None) -> list[ErrorDetail]:
     """Everything wrong with a licence as it would be written (exclusivity included)."""
+    if data.licensor is None:
+        return [ErrorDetail("REQUIRED", "A licence needs a licensor.", "licensor")]
     errors = validation.term(data.term_start, data.term_end)
     errors += validation.territories(data.territories)
     if not (data.reference or "").strip():
@@ -304,7 +308,14 @@ def data_of(licence: Licence) -> LicenceData:
 
 @transaction.atomic
 def update_licence(licence: Licence, changes: dict, actor=None) -> Licence:
-    """Apply the given fields (None or absent: unchanged) and record what changed."""
+    """Apply the given fields (None or absent: unchanged) and record what changed.
+
+    A licence never changes licensor: a `licensor` in `changes` (any value) is refused.
+    """
+    if changes.get("licensor") is not None:
+        raise DomainError.single(
+            "INVALID", "A licence's licensor cannot change; grant a new licence.", "licensor"
+        )
     licence = Licence.objects.select_for_update().get(pk=licence.pk)
     data = data_of(licence)
     before = _snapshot(licence, _related_of(data))

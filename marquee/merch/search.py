@@ -5,17 +5,50 @@ document holds everything a shopper might type — names in every language,
 SKUs, the film's titles — lower-cased once here rather than on every query.
 It is denormalised: whatever changes one of its sources (a product, its
 variants, its category, its film) must call `refresh_search_documents`.
+
+`matching` is the filter and `ranked` the relevance order (an exact name
+first, then names that start with the term, then names that contain it,
+then matches found only elsewhere in the document); the API and any web
+view call these two and nothing else.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Prefetch
+from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 
 from .models import Product, ProductVariant
 
 REFRESH_BATCH_SIZE = 500
+
+
+RANK_FIELD = "sort_rank"
+
+
+def normalise(term: str) -> str:
+    return term.strip().lower()
+
+
+def matching(queryset: QuerySet[Product], term: str) -> QuerySet[Product]:
+    """Products whose search document contains the term (case-insensitively)."""
+    return queryset.filter(search_document__contains=normalise(term))
+
+
+def ranked(queryset: QuerySet[Product], term: str) -> QuerySet[Product]:
+    """Annotate `sort_rank` (3 best .. 0): sort by it descending, then by name."""
+    term = term.strip()
+    return queryset.annotate(
+        **{
+            RANK_FIELD: Case(
+                When(name__iexact=term, then=Value(3)),
+                When(name__istartswith=term, then=Value(2)),
+                When(name__icontains=term, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        }
+    )
 
 
 def build_search_document(product: Product) -> str:

@@ -16,6 +16,9 @@ from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet, Subquery, Su
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from marquee.core.exceptions import DomainError
+
+from . import search
 from .extensions import apply_catalogue_filters
 from .models import (
     AssignedProductAttributeValue,
@@ -25,8 +28,10 @@ from .models import (
     Collection,
     CollectionChannelListing,
     CollectionProduct,
+    Page,
     Product,
     ProductChannelListing,
+    ProductVariant,
     ProductVariantChannelListing,
     Stock,
 )
@@ -38,6 +43,41 @@ def active_channels() -> QuerySet[Channel]:
 
 def channel_by_slug(slug: str) -> Channel | None:
     return Channel.objects.filter(slug=slug).first()
+
+
+def active_channel(pk: int) -> Channel | None:
+    """A channel a buyer may shop in; an inactive channel is as good as absent."""
+    return active_channels().filter(pk=pk).first()
+
+
+MAX_SLUG_LENGTH = 255
+
+
+def storefront_channel(slug: str | None) -> Channel:
+    """The channel a buyer asks for by slug, or a DomainError saying why it cannot be used.
+
+    With a single active channel the slug may be left out, as in Saleor.
+    Codes: REQUIRED (no slug, several channels), NOT_FOUND, CHANNEL_INACTIVE.
+    """
+    if slug is None:
+        channels = list(active_channels()[:2])
+        if len(channels) != 1:
+            raise DomainError.single(
+                "REQUIRED",
+                "Argument `channel` is required: this shop sells through several channels.",
+                "channel",
+            )
+        return channels[0]
+    channel = (
+        channel_by_slug(slug) if isinstance(slug, str) and len(slug) <= MAX_SLUG_LENGTH else None
+    )
+    if channel is None:
+        raise DomainError.single(
+            "NOT_FOUND", f"Channel {str(slug)[:MAX_SLUG_LENGTH]!r} does not exist.", "channel"
+        )
+    if not channel.is_active:
+        raise DomainError.single("CHANNEL_INACTIVE", f"Channel {slug!r} is not active.", "channel")
+    return channel
 
 
 def visible_products(channel: Channel, *, listed_only: bool, now=None) -> QuerySet[Product]:
@@ -52,6 +92,25 @@ def visible_products(channel: Channel, *, listed_only: bool, now=None) -> QueryS
     )
     queryset = Product.objects.filter(Exists(published), Exists(priced))
     return apply_catalogue_filters(queryset, channel, now)
+
+
+def visible_variants(channel: Channel, now=None) -> QuerySet[ProductVariant]:
+    """Variants a buyer may open in a channel: priced there, of a product visible there.
+
+    A product page need not be listed (`listed_only=False`), so neither need its variants.
+    """
+    return ProductVariant.objects.filter(
+        product__in=visible_products(channel, listed_only=False, now=now),
+        channel_listings__channel=channel,
+    )
+
+
+def visible_pages(now=None) -> QuerySet[Page]:
+    """Content pages a visitor may read: published, and the publication date has passed."""
+    now = now or timezone.now()
+    return Page.objects.filter(is_published=True).filter(
+        Q(published_at__isnull=True) | Q(published_at__lte=now)
+    )
 
 
 def visible_collections(channel: Channel, now=None) -> QuerySet[Collection]:
@@ -131,7 +190,7 @@ def filter_products(
     queryset: QuerySet[Product], flt: ProductFilter, channel: Channel
 ) -> QuerySet[Product]:
     if flt.search:
-        queryset = queryset.filter(search_document__contains=flt.search.strip().lower())
+        queryset = search.matching(queryset, flt.search)
     if flt.ids is not None:
         queryset = queryset.filter(pk__in=flt.ids)
     if flt.slugs is not None:

@@ -15,6 +15,7 @@ from decimal import Decimal
 from marquee.merch.checkout import shipping
 from marquee.merch.checkout.calculations import CheckoutTotals, calculate
 from marquee.merch.checkout.info import CheckoutInfo, fetch_checkout_info
+from marquee.merch.checkout.problems import LineProblem, checkout_problems
 
 from ..core.dataloaders import DataLoader
 from ..merch import dataloaders as merch_loaders
@@ -25,6 +26,7 @@ class CheckoutData:
     info: CheckoutInfo
     totals: CheckoutTotals
     _shipping_listings: list | None = None
+    _line_problems: dict | None = None
 
     @property
     def shipping_listings(self):
@@ -32,6 +34,15 @@ class CheckoutData:
         if self._shipping_listings is None:
             self._shipping_listings = shipping.available_listings(self.info, self.totals)
         return self._shipping_listings
+
+    @property
+    def line_problems(self) -> dict[int, LineProblem]:
+        """The checkout validators' verdict per line pk, computed once for all lines."""
+        if self._line_problems is None:
+            self._line_problems = {
+                problem.line.line.pk: problem for problem in checkout_problems(self.info)
+            }
+        return self._line_problems
 
 
 class CheckoutDataLoader(DataLoader):

@@ -13,16 +13,16 @@ import graphene
 from graphene import relay
 from prices import Money as PricesMoney
 
+from marquee.merch.checkout import shipping
 from marquee.merch.checkout.calculations import LineTotals
 from marquee.merch.checkout.selectors import may_see_customer
-from marquee.merch.orders.payment_status import checkout_payment_status
+from marquee.merch.orders.payment_status import checkout_balance, checkout_payment_status
 from marquee.merch.pricing import quantize_price
 
 from ..accounts.types import Address
 from ..core.dataloaders import gather, then
 from ..core.money import Money, TaxedMoney
 from ..core.types import LANGUAGE_CODES, LanguageCodeEnum
-from ..merch import dataloaders as merch_loaders
 from ..merch.types.channel import Channel
 from ..merch.types.context import ChannelContext
 from ..merch.types.products import ProductVariant
@@ -183,43 +183,41 @@ class LineView:
     totals: LineTotals
     line_info: object  # merch.checkout.info.LineInfo
     channel: object
+    data: object  # dataloaders.CheckoutData, whose validators' verdict the line shares
 
     @property
     def variant_context(self):
         return ChannelContext(self.totals.variant, self.channel)
 
 
-def _line_problems(info, lines: list[LineView]):
-    """Lines that cannot be bought as they are: not sold in the channel, or short of stock."""
-    loader = merch_loaders.QuantityAvailableByVariantChannelLoader(info.context)
-    tracked = [view for view in lines if view.totals.variant.track_inventory]
-    availability = gather([loader.load((v.totals.variant.pk, v.channel.pk)) for v in tracked])
+def _line_views(data) -> list[LineView]:
+    return [
+        LineView(totals=lt, line_info=li, channel=data.info.channel, data=data)
+        for lt, li in zip(data.totals.lines, data.info.lines, strict=True)
+    ]
 
-    def build(available):
-        by_line = dict(zip((v.totals.line.pk for v in tracked), available, strict=True))
-        problems = []
-        for view in lines:
-            listing = view.line_info.product_listing
-            if (
-                view.line_info.variant_listing is None
-                or listing is None
-                or not (listing.is_visible())
-            ):
-                problems.append(CheckoutLineProblemVariantNotAvailable(line=view))
-            elif (
-                view.totals.line.pk in by_line
-                and by_line[view.totals.line.pk] < view.totals.quantity
-            ):
-                problems.append(
-                    CheckoutLineProblemInsufficientStock(
-                        available_quantity=by_line[view.totals.line.pk],
-                        line=view,
-                        variant=view.variant_context,
-                    )
-                )
-        return problems
 
-    return then(availability, build)
+def _line_problem(view: LineView):
+    """The checkout validators' objection to a line, in Saleor's two shapes.
+
+    INSUFFICIENT_STOCK becomes `CheckoutLineProblemInsufficientStock`; every
+    other code (not sold or published in the channel, unlicensed, quantity out
+    of bounds...) becomes `CheckoutLineProblemVariantNotAvailable`.
+    """
+    problem = view.data.line_problems.get(view.totals.line.pk)
+    if problem is None:
+        return None
+    if problem.is_stock_shortage:
+        return CheckoutLineProblemInsufficientStock(
+            available_quantity=problem.quantity_available,
+            line=view,
+            variant=view.variant_context,
+        )
+    return CheckoutLineProblemVariantNotAvailable(line=view)
+
+
+def _line_problems(lines: list[LineView]) -> list:
+    return [found for found in map(_line_problem, lines) if found is not None]
 
 
 class CheckoutLine(graphene.ObjectType):
@@ -270,8 +268,8 @@ class CheckoutLine(graphene.ObjectType):
         return root.line_info.requires_shipping
 
     @staticmethod
-    def resolve_problems(root, info):
-        return _line_problems(info, [root])
+    def resolve_problems(root, _info):
+        return _line_problems([root])
 
     @staticmethod
     def resolve_is_gift(_root, _info):
@@ -307,8 +305,7 @@ def _chosen_option(checkout, data):
     listing = data.info.shipping_listing
     if listing is None:
         return None
-    available = any(opt.method_id == listing.method_id for opt in data.shipping_listings)
-    if available:
+    if shipping.offers(data.shipping_listings, listing.method_id):
         return ShippingOption(listing)
     return ShippingOption(
         listing, active=False, message="Not available for this address or order value."
@@ -449,13 +446,7 @@ class Checkout(graphene.ObjectType):
 
     @staticmethod
     def resolve_lines(root, info):
-        def views(data):
-            return [
-                LineView(totals=lt, line_info=li, channel=data.info.channel)
-                for lt, li in zip(data.totals.lines, data.info.lines, strict=True)
-            ]
-
-        return _with_data(info, root, views)
+        return _with_data(info, root, _line_views)
 
     @staticmethod
     def resolve_shipping_price(root, info):
@@ -476,7 +467,7 @@ class Checkout(graphene.ObjectType):
         def balance(results):
             data, sums = results
             total = data.totals.total.gross
-            return PricesMoney(sums["charged"], total.currency) - total
+            return PricesMoney(checkout_balance(total.amount, sums["charged"]), total.currency)
 
         return then(gather([_data(info, root), _payment_sums(info, root)]), balance)
 
@@ -521,11 +512,7 @@ class Checkout(graphene.ObjectType):
             chosen = _chosen_option(root, data)
             if chosen is not None and not chosen.active:
                 problems.append(CheckoutProblemDeliveryMethodInvalid(delivery=chosen))
-            lines = [
-                LineView(totals=lt, line_info=li, channel=data.info.channel)
-                for lt, li in zip(data.totals.lines, data.info.lines, strict=True)
-            ]
-            return then(_line_problems(info, lines), lambda found: problems + found)
+            return problems + _line_problems(_line_views(data))
 
         return _with_data(info, root, build)
 

@@ -1,6 +1,6 @@
 import graphene
-from django.db.models import Q
 
+from marquee.films import selectors
 from marquee.films.models import Film as FilmModel
 
 from ..core.errors import ErrorCode, client_error, not_found
@@ -34,21 +34,17 @@ class FilmQueries(graphene.ObjectType):
 
     @staticmethod
     def resolve_films(_root, _info, filter=None, sort_by=None, **kwargs):
-        queryset = FilmModel.objects.all()
         filter = filter or {}
-        if filter.get("search"):
-            term = filter["search"].strip()
-            queryset = queryset.filter(
-                Q(title__icontains=term) | Q(title_zh__icontains=term) | Q(title_en__icontains=term)
-            )
-        if filter.get("genres") is not None:
-            queryset = queryset.filter(genres__slug__in=filter["genres"]).distinct()
-        if filter.get("released_from"):
-            queryset = queryset.filter(release_date__gte=filter["released_from"])
-        if filter.get("released_to"):
-            queryset = queryset.filter(release_date__lte=filter["released_to"])
-        if filter.get("slugs") is not None:
-            queryset = queryset.filter(slug__in=filter["slugs"])
+        queryset = selectors.filter_films(
+            selectors.films_queryset(),
+            selectors.FilmFilter(
+                search=filter.get("search"),
+                genres=filter.get("genres"),
+                released_from=filter.get("released_from"),
+                released_to=filter.get("released_to"),
+                slugs=filter.get("slugs"),
+            ),
+        )
         field = getattr(sort_by.get("field"), "value", sort_by.get("field")) if sort_by else None
         descending = (
             getattr(sort_by.get("direction"), "value", sort_by.get("direction")) == "DESC"
@@ -58,13 +54,8 @@ class FilmQueries(graphene.ObjectType):
         if field == "title":
             keys = [SortKey("title", descending)]
         else:
-            # Films without a known date sort as the oldest.
-            from datetime import date
-
-            from django.db.models.functions import Coalesce
-
-            queryset = queryset.annotate(sort_release=Coalesce("release_date", date(1, 1, 1)))
-            keys = [SortKey("sort_release", descending)]
+            queryset = selectors.with_release_sort(queryset)
+            keys = [SortKey(selectors.RELEASE_SORT_FIELD, descending)]
         page = paginate(queryset, connection="films", sort_keys=keys, **kwargs)
         return connection_from_page(FilmCountableConnection, page)
 

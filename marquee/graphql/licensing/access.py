@@ -1,4 +1,6 @@
-"""Who may read or write what, decided once per request from `info.context.user`.
+"""Who may read or write what, as the domain decides it (`licensing.selectors.may_*`).
+
+This module only turns a refusal into the API's error: PERMISSION_DENIED.
 
 Reads start from the scoped querysets of `marquee.licensing.selectors`; an
 object outside the viewer's scope is answered exactly like one that does
@@ -32,21 +34,21 @@ def viewer(info) -> selectors.Viewer:
 def readable(info) -> selectors.Viewer:
     """The viewer, if it may read licensing data at all (staff or a licensor's user)."""
     current = viewer(info)
-    if not current.can_read:
+    if not selectors.may_see_register(current):
         raise client_error(DENIED_MESSAGE, PERMISSION_DENIED)
     return current
 
 
 def staff(info) -> selectors.Viewer:
     current = viewer(info)
-    if not current.is_staff:
+    if not selectors.may_change_register(current):
         raise DomainError.single(PERMISSION_DENIED, "Only staff can do this.")
     return current
 
 
 def licensor_user(info) -> selectors.Viewer:
     current = viewer(info)
-    if not current.is_licensor:
+    if not selectors.may_decide_approvals(current):
         raise DomainError.single(
             PERMISSION_DENIED, "Only the licensor's own users can approve or reject products."
         )

@@ -96,8 +96,6 @@ class LicensorCreate(LicensingMutation):
     def perform(cls, _root, info, input):
         access.staff(info)
         data = {k: v for k, v in dict(input).items() if v is not None}
-        if not data.get("slug"):
-            raise DomainError.single("REQUIRED", "A licensor needs a slug.", "slug")
         return cls(licensor=services.create_licensor(**data))
 
 
@@ -192,10 +190,12 @@ class LicenceCreate(LicensingMutation):
     @classmethod
     def perform(cls, _root, info, input):
         current = access.staff(info)
-        if not input.licensor:
-            raise DomainError.single("REQUIRED", "A licence needs a licensor.", "licensor")
-        licensor = access.mutation_target(
-            selectors.licensor, current, input.licensor, "Licensor", "licensor"
+        licensor = (
+            access.mutation_target(
+                selectors.licensor, current, input.licensor, "Licensor", "licensor"
+            )
+            if input.licensor
+            else None
         )
         fields = {k: v for k, v in _licence_fields(input).items() if v is not None}
         data = services.LicenceData(
@@ -221,11 +221,8 @@ class LicenceUpdate(LicensingMutation):
     def perform(cls, _root, info, id, input):
         current = access.staff(info)
         licence = access.mutation_target(selectors.licence, current, id, "Licence")
-        if input.licensor is not None:
-            raise DomainError.single(
-                "INVALID", "A licence's licensor cannot change; grant a new licence.", "licensor"
-            )
-        changes = _licence_fields(input)
+        # Any licensor given is refused by the service: a licence never changes licensor.
+        changes = {**_licence_fields(input), "licensor": input.licensor}
         return cls(licence=services.update_licence(licence, changes, actor=info.context.user))
 
 

@@ -2,9 +2,11 @@
 
 from decimal import Decimal, InvalidOperation
 
-from django.db.models import Case, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
+from marquee.core.exceptions import DomainError
+from marquee.merch import search as product_search
 from marquee.merch import selectors
 from marquee.merch.models import Product, ProductChannelListing
 
@@ -16,30 +18,21 @@ from .types.context import ChannelContext
 
 
 def resolve_channel(info, slug):
-    """The channel a request asks for, or a client error saying what is wrong.
+    """The channel a request asks for (`selectors.storefront_channel`), as a client error if not.
 
-    With a single active channel the argument may be left out, as in Saleor.
+    Looked up once per request and slug.
     """
     cache = info.context.__dict__.setdefault("_channels_by_slug", {})
     key = slug or ""
     if key in cache:
         return cache[key]
-    if slug is None:
-        channels = list(selectors.active_channels()[:2])
-        if len(channels) != 1:
-            raise client_error(
-                "Argument `channel` is required: this shop sells through several channels.",
-                ErrorCode.REQUIRED,
-            )
-        channel = channels[0]
-    else:
-        if not isinstance(slug, str) or len(slug) > 255:
-            raise not_found("Channel", "slug", str(slug)[:255])
-        channel = selectors.channel_by_slug(slug)
-        if channel is None:
-            raise not_found("Channel", "slug", slug)
-        if not channel.is_active:
-            raise client_error(f"Channel {slug!r} is not active.", ErrorCode.CHANNEL_INACTIVE)
+    try:
+        channel = selectors.storefront_channel(slug)
+    except DomainError as error:
+        detail = error.details[0]
+        if detail.code == ErrorCode.NOT_FOUND:
+            raise not_found("Channel", "slug", str(slug)[: selectors.MAX_SLUG_LENGTH]) from None
+        raise client_error(detail.message, detail.code) from None
     cache[key] = channel
     return channel
 
@@ -235,18 +228,9 @@ def sort_products(queryset, sort_by, channel, *, search, in_collection):
             raise client_error(
                 "Sorting by RANK is available only with the `search` filter.", ErrorCode.INVALID
             )
-        term = search.strip()
-        queryset = queryset.annotate(
-            sort_rank=Case(
-                When(name__iexact=term, then=Value(3)),
-                When(name__istartswith=term, then=Value(2)),
-                When(name__icontains=term, then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            )
-        )
+        queryset = product_search.ranked(queryset, search)
         # Best match first; ASC in Saleor's terms means "most relevant first" too.
-        return queryset, [SortKey("sort_rank", True), SortKey("name", False)]
+        return queryset, [SortKey(product_search.RANK_FIELD, True), SortKey("name", False)]
     if field == "collection":
         if not in_collection:
             raise client_error(

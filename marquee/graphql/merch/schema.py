@@ -164,9 +164,7 @@ class MerchQueries(graphene.ObjectType):
     def resolve_channel(_root, info, id=None, slug=None):
         lookup = _one_of("channel", id=id, slug=slug)
         if "id" in lookup:
-            channel = models.Channel.objects.filter(
-                pk=decode_global_id(id, "Channel"), is_active=True
-            ).first()
+            channel = selectors.active_channel(decode_global_id(id, "Channel"))
             if channel is None:
                 raise not_found("Channel", "id", id)
             return channel
@@ -207,10 +205,7 @@ class MerchQueries(graphene.ObjectType):
     ):
         lookup = _one_of("product variant", id=id, sku=sku, external_reference=external_reference)
         channel_obj = resolve_channel(info, channel)
-        variants = models.ProductVariant.objects.filter(
-            product__in=selectors.visible_products(channel_obj, listed_only=False),
-            channel_listings__channel=channel_obj,
-        )
+        variants = selectors.visible_variants(channel_obj)
         if "id" in lookup:
             variant = variants.filter(pk=decode_global_id(id, "ProductVariant")).first()
         elif "sku" in lookup:
@@ -228,10 +223,7 @@ class MerchQueries(graphene.ObjectType):
     ):
         validate_page_args("productVariants", first, last, after, before)
         channel_obj = resolve_channel(info, channel)
-        variants = models.ProductVariant.objects.filter(
-            product__in=selectors.visible_products(channel_obj, listed_only=False),
-            channel_listings__channel=channel_obj,
-        )
+        variants = selectors.visible_variants(channel_obj)
         if ids is not None:
             variants = variants.filter(pk__in=decode_global_ids(ids, "ProductVariant", "ids"))
         page = paginate(
@@ -327,9 +319,7 @@ class MerchQueries(graphene.ObjectType):
     @staticmethod
     def resolve_page(_root, _info, id=None, slug=None, slug_language_code=None):
         lookup = _one_of("page", id=id, slug=slug)
-        visible = models.Page.objects.filter(is_published=True).filter(
-            Q(published_at__isnull=True) | Q(published_at__lte=_now())
-        )
+        visible = selectors.visible_pages()
         if "id" in lookup:
             page = visible.filter(pk=decode_global_id(id, "Page")).first()
         else:
@@ -341,9 +331,7 @@ class MerchQueries(graphene.ObjectType):
     @staticmethod
     def resolve_pages(_root, _info, filter=None, where=None, channel=None, **kwargs):
         validate_page_args("pages", kwargs.get("first"), kwargs.get("last"))
-        queryset = models.Page.objects.filter(is_published=True).filter(
-            Q(published_at__isnull=True) | Q(published_at__lte=_now())
-        )
+        queryset = selectors.visible_pages()
         filter, where = filter or {}, where or {}
         if filter.get("search"):
             queryset = queryset.filter(title__icontains=filter["search"])
@@ -359,9 +347,3 @@ class MerchQueries(graphene.ObjectType):
             queryset = queryset.filter(slug__in=slug_filter["one_of"])
         page = paginate(queryset, connection="pages", sort_keys=[SortKey("slug")], **kwargs)
         return connection_from_page(PageCountableConnection, page)
-
-
-def _now():
-    from django.utils import timezone
-
-    return timezone.now()

@@ -9,7 +9,7 @@ from graphql_relay import from_global_id
 from marquee.core.exceptions import DomainError
 from marquee.merch import metadata as services
 from marquee.merch.checkout.selectors import checkout_for
-from marquee.merch.orders.selectors import order_for_viewer
+from marquee.merch.orders.selectors import order_for_change
 
 from ..core.mutations import BaseMutation, error_type, errors_field
 from .types import MetadataInput, ObjectWithMetadata
@@ -38,8 +38,7 @@ def _owned_object(info, global_id):
     if type_name == "Checkout":
         instance = checkout_for(key, user)
     elif type_name == "Order":
-        order, full_access = order_for_viewer(key, user)
-        instance = order if full_access else None
+        instance = order_for_change(key, user)
     if instance is None:
         raise DomainError.single(
             "NOT_FOUND", f"Couldn't find a checkout or order with id {global_id!r}.", field="id"

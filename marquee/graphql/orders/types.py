@@ -11,8 +11,8 @@ import graphene
 from graphene import relay
 from prices import TaxedMoney
 
-from marquee.merch.models import ChargeStatus
 from marquee.merch.models import OrderStatus as OrderStatusModel
+from marquee.merch.orders import payment_status
 from marquee.merch.pricing import quantize_price
 
 from ..accounts.types import Address
@@ -88,24 +88,6 @@ class OrderDiscountType(graphene.Enum):
     MANUAL = "MANUAL"
     PROMOTION = "PROMOTION"
     ORDER_PROMOTION = "ORDER_PROMOTION"
-
-
-_API_CHARGE = {
-    ChargeStatus.NONE: "NONE",
-    ChargeStatus.PARTIAL: "PARTIAL",
-    ChargeStatus.FULL: "FULL",
-    ChargeStatus.OVERCHARGED: "OVERCHARGED",
-    ChargeStatus.PARTIALLY_REFUNDED: "PARTIAL",
-    ChargeStatus.REFUNDED: "NONE",
-}
-_PAYMENT_STATUS = {
-    ChargeStatus.NONE: ("NOT_CHARGED", "Not charged"),
-    ChargeStatus.PARTIAL: ("PARTIALLY_CHARGED", "Partially charged"),
-    ChargeStatus.FULL: ("FULLY_CHARGED", "Fully charged"),
-    ChargeStatus.OVERCHARGED: ("FULLY_CHARGED", "Fully charged"),
-    ChargeStatus.PARTIALLY_REFUNDED: ("PARTIALLY_REFUNDED", "Partially refunded"),
-    ChargeStatus.REFUNDED: ("FULLY_REFUNDED", "Fully refunded"),
-}
 
 
 def money(amount, currency):
@@ -451,29 +433,26 @@ class Order(graphene.ObjectType):
 
     @staticmethod
     def resolve_is_paid(root, _info):
-        return root.total_charged_amount >= root.total_gross_amount
+        return payment_status.order_is_paid(root)
 
     @staticmethod
     def resolve_payment_status(root, _info):
-        return _PAYMENT_STATUS[root.charge_status][0]
+        return payment_status.order_payment_status(root)[0]
 
     @staticmethod
     def resolve_payment_status_display(root, _info):
-        return _PAYMENT_STATUS[root.charge_status][1]
+        return payment_status.order_payment_status(root)[1]
 
     @staticmethod
     def resolve_charge_status(root, _info):
-        return _API_CHARGE[root.charge_status]
+        return payment_status.order_charge_status(root)
 
     @staticmethod
     def resolve_authorize_status(root, info):
-        def status(transactions):
-            covered = sum(t.authorized_value + t.charged_value for t in transactions)
-            if covered <= 0:
-                return "NONE"
-            return "FULL" if covered >= root.total_gross_amount else "PARTIAL"
-
-        return then(loaders.TransactionsByOrderIdLoader(info.context).load(root.pk), status)
+        return then(
+            loaders.TransactionsByOrderIdLoader(info.context).load(root.pk),
+            lambda transactions: payment_status.order_authorize_status(root, transactions),
+        )
 
     @staticmethod
     def resolve_channel(root, info):
@@ -594,10 +573,7 @@ class Order(graphene.ObjectType):
     @staticmethod
     def resolve_total_balance(root, _info):
         """Saleor's balance: charged less what is owed (negative while unpaid)."""
-        return money(
-            root.total_charged_amount - (root.total_gross_amount - root.total_refunded_amount),
-            root.currency,
-        )
+        return money(payment_status.order_balance(root), root.currency)
 
     @staticmethod
     def resolve_discounts(root, _info):

@@ -46,5 +46,14 @@ def available_listings(info, totals) -> list[ShippingMethodChannelListing]:
     return listings_for(info.channel, info.shipping_address.country, order_value)
 
 
+def offers(listings: list[ShippingMethodChannelListing], method_id: int) -> bool:
+    """Whether a method is among the available listings (as `available_listings` gives them).
+
+    The API asks this of the listings it already computed for the checkout, so
+    the chosen method is judged by the same rule as on completion.
+    """
+    return any(listing.method_id == method_id for listing in listings)
+
+
 def is_method_available(info, totals, method_id: int) -> bool:
-    return any(listing.method_id == method_id for listing in available_listings(info, totals))
+    return offers(available_listings(info, totals), method_id)

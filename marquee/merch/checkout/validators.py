@@ -128,12 +128,18 @@ def _collect(result: Any) -> list[ErrorDetail]:
     return list(result)
 
 
-def line_errors(info: CheckoutInfo, lines: list[LineInfo], stage: str) -> list[ErrorDetail]:
-    """Run every line validator on the given lines (one stock query for all of them)."""
+def judge_lines(
+    info: CheckoutInfo, lines: list[LineInfo], stage: str
+) -> list[tuple[LineCheck, list[ErrorDetail]]]:
+    """Every line with the errors of the first validator that objects to it (or none).
+
+    One stock query for all lines; the API's `problems` and the mutations both
+    read this, so a buyer hears the same reason wherever they ask.
+    """
     if not lines:
         return []
     available = quantity_available([line.variant.pk for line in lines], info.channel.pk)
-    errors: list[ErrorDetail] = []
+    judged: list[tuple[LineCheck, list[ErrorDetail]]] = []
     for line in lines:
         check = LineCheck(
             info=info,
@@ -142,14 +148,20 @@ def line_errors(info: CheckoutInfo, lines: list[LineInfo], stage: str) -> list[E
             quantity_available=available.get(line.variant.pk, 0),
             stage=stage,
         )
+        found: list[ErrorDetail] = []
         for entry in line_validators:
             found = entry.check(_collect(entry.fn(check)), line_validators.name)
             if found:
                 # One reason per line: a line not sold in the channel need not
                 # also be told it is out of stock.
-                errors.extend(found)
                 break
-    return errors
+        judged.append((check, found))
+    return judged
+
+
+def line_errors(info: CheckoutInfo, lines: list[LineInfo], stage: str) -> list[ErrorDetail]:
+    """Run every line validator on the given lines (one stock query for all of them)."""
+    return [error for _check, found in judge_lines(info, lines, stage) for error in found]
 
 
 def validate_lines(info: CheckoutInfo, lines: list[LineInfo], stage: str = ADD) -> None:

@@ -2,7 +2,9 @@
 
 `charged` is what the provider holds after refunds (Saleor's charged
 amount); `refunded` what went back. The stored charge status is kept for
-listing and filtering; the API derives Saleor's enums from it.
+listing and filtering; Saleor's statuses (`order_charge_status`,
+`order_payment_status`, `authorize_status`), "is it paid" and the balance
+are derived here, once, for the API and any web view alike.
 """
 
 from __future__ import annotations
@@ -12,6 +14,26 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from ..models import ChargeStatus, Order, TransactionItem
+
+# Saleor's OrderChargeStatus for each stored status: what the provider holds
+# now, so a refunded order is no longer charged.
+_SALEOR_CHARGE = {
+    ChargeStatus.NONE: "NONE",
+    ChargeStatus.PARTIAL: "PARTIAL",
+    ChargeStatus.FULL: "FULL",
+    ChargeStatus.OVERCHARGED: "OVERCHARGED",
+    ChargeStatus.PARTIALLY_REFUNDED: "PARTIAL",
+    ChargeStatus.REFUNDED: "NONE",
+}
+# Saleor's older PaymentChargeStatusEnum (`Order.paymentStatus`) and its display text.
+_SALEOR_PAYMENT = {
+    ChargeStatus.NONE: ("NOT_CHARGED", "Not charged"),
+    ChargeStatus.PARTIAL: ("PARTIALLY_CHARGED", "Partially charged"),
+    ChargeStatus.FULL: ("FULLY_CHARGED", "Fully charged"),
+    ChargeStatus.OVERCHARGED: ("FULLY_CHARGED", "Fully charged"),
+    ChargeStatus.PARTIALLY_REFUNDED: ("PARTIALLY_REFUNDED", "Partially refunded"),
+    ChargeStatus.REFUNDED: ("FULLY_REFUNDED", "Fully refunded"),
+}
 
 
 def charge_status(total: Decimal, charged: Decimal, refunded: Decimal) -> str:
@@ -59,6 +81,43 @@ def refresh(order: Order) -> tuple[str, str]:
     return old, order.charge_status
 
 
+def order_charge_status(order: Order) -> str:
+    """Saleor's OrderChargeStatus (NONE, PARTIAL, FULL, OVERCHARGED) of an order."""
+    return _SALEOR_CHARGE[order.charge_status]
+
+
+def order_payment_status(order: Order) -> tuple[str, str]:
+    """Saleor's PaymentChargeStatusEnum name of an order, and its display text."""
+    return _SALEOR_PAYMENT[order.charge_status]
+
+
+def order_is_paid(order: Order) -> bool:
+    return order.total_charged_amount >= order.total_gross_amount
+
+
+def order_balance(order: Order) -> Decimal:
+    """Charged less what is owed after refunds: negative while money is still owed (Saleor)."""
+    return order.total_charged_amount - (order.total_gross_amount - order.total_refunded_amount)
+
+
+def checkout_balance(total: Decimal, charged: Decimal) -> Decimal:
+    """Charged less the checkout's total: negative while money is still owed (Saleor)."""
+    return charged - total
+
+
+def authorize_status(total: Decimal, covered: Decimal) -> str:
+    """NONE, PARTIAL or FULL: how much of `total` is held or already charged (`covered`)."""
+    if covered <= 0:
+        return "NONE"
+    return "FULL" if covered >= total else "PARTIAL"
+
+
+def order_authorize_status(order: Order, transactions) -> str:
+    """Saleor's OrderAuthorizeStatus from the order's transactions (authorized + charged)."""
+    covered = sum((t.authorized_value + t.charged_value for t in transactions), Decimal(0))
+    return authorize_status(order.total_gross_amount, covered)
+
+
 def checkout_payment_status(
     total: Decimal, charged: Decimal, authorized: Decimal
 ) -> tuple[str, str]:
@@ -75,11 +134,4 @@ def checkout_payment_status(
         charge = "FULL"
     else:
         charge = "OVERCHARGED"
-    covered = charged + authorized
-    if covered <= 0:
-        authorize = "NONE"
-    elif covered < total:
-        authorize = "PARTIAL"
-    else:
-        authorize = "FULL"
-    return charge, authorize
+    return charge, authorize_status(total, charged + authorized)

@@ -48,3 +48,19 @@ def order_by_token(token, user) -> tuple[Order | None, bool]:
     if order is None:
         return None, False
     return order, is_staff(user) or owns(user, order)
+
+
+def may_change_order(user, order: Order) -> bool:
+    """Changing an order (its metadata, for instance) is for its owner and staff alone.
+
+    Holding a guest order's id lets one read it masked, never change it.
+    """
+    return is_staff(user) or owns(user, order)
+
+
+def order_for_change(order_id, user) -> Order | None:
+    """The order this user may change, or None (absent and not theirs look the same)."""
+    order = Order.objects.filter(pk=order_id).first()
+    if order is None or not may_change_order(user, order):
+        return None
+    return order

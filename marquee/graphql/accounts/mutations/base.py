@@ -63,11 +63,6 @@ def checked_channel(slug):
     """
     if slug is None:
         return None
-    from marquee.merch.selectors import channel_by_slug
+    from marquee.merch.selectors import storefront_channel
 
-    channel = channel_by_slug(slug) if isinstance(slug, str) and len(slug) <= 255 else None
-    if channel is None:
-        raise DomainError.single("NOT_FOUND", f"Channel {slug!r} does not exist.", "channel")
-    if not channel.is_active:
-        raise DomainError.single("CHANNEL_INACTIVE", f"Channel {slug!r} is not active.", "channel")
-    return channel.slug
+    return storefront_channel(slug).slug

@@ -1,10 +1,9 @@
 """Products and variants as a buyer sees them in one channel."""
 
 import graphene
-from django.conf import settings
 from graphene import relay
 
-from marquee.merch import pricing
+from marquee.merch import availability, pricing
 
 from ...core.dataloaders import gather, then
 from ...core.money import TaxedMoney, TaxedMoneyRange
@@ -283,20 +282,22 @@ class Product(graphene.ObjectType):
 
         def available(results):
             listing, variants = results
-            if not (listing and listing.is_available_for_purchase()):
-                return False
+            if not availability.on_sale(listing):
+                return False  # no stock to read
+            counted = availability.tracked(variants)
             return then(
                 gather(
                     [
                         loaders.QuantityAvailableByVariantChannelLoader(info.context).load(
                             (variant.pk, channel_id)
                         )
-                        for variant in variants
-                        if variant.track_inventory
+                        for variant in counted
                     ]
                 ),
-                lambda quantities: (
-                    any(q > 0 for q in quantities) or any(not v.track_inventory for v in variants)
+                lambda quantities: availability.is_product_available(
+                    listing,
+                    variants,
+                    dict(zip((v.pk for v in counted), quantities, strict=True)),
                 ),
             )
 
@@ -447,17 +448,14 @@ class ProductVariant(graphene.ObjectType):
 
     @staticmethod
     def resolve_quantity_available(root, info, country_code=None):
-        limit = settings.MAX_CHECKOUT_LINE_QUANTITY
         channel_id = _channel_id(root)
-        if not root.node.track_inventory:
-            return limit
-        if channel_id is None:
-            return 0
+        if not root.node.track_inventory or channel_id is None:
+            return availability.quantity_for_sale(root.node, 0)
         return then(
             loaders.QuantityAvailableByVariantChannelLoader(info.context).load(
                 (root.node.pk, channel_id)
             ),
-            lambda available: min(available, limit),
+            lambda available: availability.quantity_for_sale(root.node, available),
         )
 
     @staticmethod
