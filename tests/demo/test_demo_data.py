@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from marquee.merch.demo import load_demo
+from marquee.demo.loader import load_demo
 from tests.merch.conftest import FAST_HASHERS
 
 from .fingerprint import Fingerprint
