@@ -47,9 +47,14 @@ def _date(value: date, today: date) -> str:
 
 
 class Fingerprint:
-    def __init__(self, now: datetime):
+    """`fields` pins the columns a model's rows are digested by (model label to field
+    names, as `field_names()` returns them): a column another change adds later
+    leaves the pinned digests as they were."""
+
+    def __init__(self, now: datetime, fields: dict[str, list[str]] | None = None):
         self.now = now
         self.today = now.date()
+        self.fields = fields or {}
         self._keys: dict[tuple[type, object], str] = {}
 
     # --- values ---------------------------------------------------------------------
@@ -72,12 +77,12 @@ class Fingerprint:
         return str(value)
 
     def row(self, obj: models.Model) -> dict:
-        out = {}
-        for field in obj._meta.concrete_fields:
-            if field.primary_key or field.name in VOLATILE_FIELDS:
-                continue
-            out[field.name] = self.value(field, getattr(obj, field.attname))
-        return out
+        pinned = self.fields.get(_label(type(obj)))
+        return {
+            field.name: self.value(field, getattr(obj, field.attname))
+            for field in _fields(type(obj))
+            if pinned is None or field.name in pinned
+        }
 
     def key(self, model: type[models.Model], pk) -> str:
         """A row's natural key: an identifying attribute, or a digest of its row."""
@@ -215,8 +220,28 @@ class Fingerprint:
             "approvals": dict(sorted(approvals.items())),
         }
 
+    def field_names(self) -> dict[str, list[str]]:
+        return {
+            _label(model): [field.name for field in _fields(model)]
+            for model in _models()
+            if model._base_manager.exists()
+        }
+
     def everything(self) -> dict:
-        return {"counts": self.counts(), "buyer_view": self.buyer_view(), "digests": self.digests()}
+        return {
+            "counts": self.counts(),
+            "buyer_view": self.buyer_view(),
+            "digests": self.digests(),
+            "fields": self.fields or self.field_names(),
+        }
+
+
+def _fields(model) -> list[models.Field]:
+    return [
+        field
+        for field in model._meta.concrete_fields
+        if not field.primary_key and field.name not in VOLATILE_FIELDS
+    ]
 
 
 def _models():
