@@ -2,9 +2,19 @@
 
 The data is in `data/*.toml`; `loader.load_demo` writes it through every
 domain. Nothing in a domain package imports this one: the demo sits on top,
-like the API. (This module imports no models, so the app can be installed.)
+like the API.
+
+The app is installed for its management commands, so importing this package
+must stay cheap and model-free: the demo logins are read from the data files
+only when asked for.
 """
 
-from .files import DEMO_STAFF_EMAIL, DEMO_STAFF_PASSWORD, LICENSOR_PASSWORD
-
 __all__ = ["DEMO_STAFF_EMAIL", "DEMO_STAFF_PASSWORD", "LICENSOR_PASSWORD"]
+
+
+def __getattr__(name: str):
+    if name in __all__:
+        from . import files
+
+        return getattr(files, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

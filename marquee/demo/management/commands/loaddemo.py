@@ -1,4 +1,4 @@
-"""`manage.py loaddemo`: fill an empty database with the demo shop."""
+"""`manage.py loaddemo`: fill an empty database with the demo shop and its licence register."""
 
 from django.core.management.base import BaseCommand
 
