@@ -13,7 +13,6 @@ from django.core.exceptions import ValidationError
 
 from marquee.core.admin import ReadOnlyInline
 
-from . import services
 from .models import (
     ApprovalEvent,
     ExchangeRate,
@@ -26,6 +25,7 @@ from .models import (
     RoyaltyTerms,
     RoyaltyTier,
 )
+from .services import licences
 
 
 class LicensorUserInline(admin.TabularInline):
@@ -87,7 +87,7 @@ class LicenceForm(forms.ModelForm):
         cleaned = super().clean()
         if self.errors:
             return cleaned
-        data = services.LicenceData(
+        data = licences.LicenceData(
             licensor=cleaned["licensor"],
             reference=cleaned.get("reference", ""),
             name=cleaned.get("name", ""),
@@ -101,7 +101,7 @@ class LicenceForm(forms.ModelForm):
             exclusive=cleaned.get("exclusive", False),
             status=cleaned.get("status"),
         )
-        errors = services.licence_errors(data, self.instance.pk)
+        errors = licences.licence_errors(data, self.instance.pk)
         if errors:
             raise ValidationError([f"{e.message}" for e in errors])
         return cleaned
@@ -130,13 +130,13 @@ class LicenceAdmin(admin.ModelAdmin):
         # state before both, and record the difference once both are written.
         before = {}
         if change:
-            before = services.snapshot(Licence.objects.get(pk=obj.pk))
+            before = licences.snapshot(Licence.objects.get(pk=obj.pk))
         request._licence_before = before
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        services.record_admin_change(form.instance, request._licence_before, request.user)
+        licences.record_admin_change(form.instance, request._licence_before, request.user)
 
 
 class RoyaltyTierInline(ReadOnlyInline):

@@ -11,7 +11,7 @@ import pytest
 from django.db import transaction
 from django.test import override_settings
 
-from marquee.merch.demo import load_demo
+from marquee.demo.loader import load_demo
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

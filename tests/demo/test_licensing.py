@@ -1,12 +1,16 @@
 """The demo licences keep the demo shop selling everything it showed, and load once."""
 
+import io
+
 import pytest
 from django.contrib.auth import authenticate
+from django.core.management import call_command
 
-from marquee.licensing.demo import LICENSOR_PASSWORD, load_licensing_demo
+from marquee.demo import LICENSOR_PASSWORD
+from marquee.demo import loader as demo_loader
+from marquee.demo.loader import load_demo
 from marquee.licensing.models import ApprovalEvent, Licence, ProductApproval
-from marquee.merch.demo import load_demo
-from marquee.merch.models import Channel
+from marquee.merch.models import Channel, Product
 from marquee.merch.selectors import visible_products
 
 pytestmark = pytest.mark.django_db
@@ -43,4 +47,23 @@ def test_demo_licences(settings, tmp_path):
     for email in ("licensor-a@marquee.example", "licensor-b@marquee.example"):
         user = authenticate(username=email, password=LICENSOR_PASSWORD)
         assert user is not None and user.licensor_membership
-    assert load_licensing_demo() == {}
+    assert load_demo() is False
+
+
+def test_a_shop_loaded_before_the_register_gets_it_on_the_next_load(
+    settings, tmp_path, monkeypatch
+):
+    settings.MEDIA_ROOT = tmp_path
+    with monkeypatch.context() as patch:
+        patch.setattr(demo_loader, "write_licensing", lambda *args: {})
+        assert load_demo() is True
+    assert not Licence.objects.exists()
+    products = Product.objects.count()
+
+    out = io.StringIO()
+    call_command("loaddemo", stdout=out)
+    assert "licences" in out.getvalue()
+    assert Licence.objects.count() == 8
+    # The shop is not loaded twice; only the designs in development are added.
+    assert Product.objects.count() == products + 3
+    assert load_demo() is False

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from marquee.merch.demo import DEMO_STAFF_EMAIL, DEMO_STAFF_PASSWORD
+from marquee.demo import DEMO_STAFF_EMAIL, DEMO_STAFF_PASSWORD
 
 DEFAULT_ADDRPORT = "127.0.0.1:8000"
 

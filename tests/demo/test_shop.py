@@ -9,19 +9,14 @@ from django.db.models import Count
 from django.utils import timezone
 from PIL import Image
 
+from marquee.demo import DEMO_STAFF_EMAIL, DEMO_STAFF_PASSWORD
+from marquee.demo import loader as demo_loader
+from marquee.demo.loader import demo_is_loaded, load_demo
+from marquee.demo.management.commands import rundemo
 from marquee.films.models import Film
 from marquee.merch import models as m
-from marquee.merch.demo import (
-    DEMO_STAFF_EMAIL,
-    DEMO_STAFF_PASSWORD,
-    demo_is_loaded,
-    load_demo,
-)
-from marquee.merch.demo import loader as demo_loader
-from marquee.merch.management.commands import rundemo
 from marquee.merch.search import build_search_document, refresh_search_documents
-
-from .conftest import FAST_HASHERS
+from tests.merch.conftest import FAST_HASHERS
 
 LANGUAGES = ("en", "zh-hans")
 
