@@ -78,7 +78,9 @@ class LineTotals:
     @property
     def rule_discount(self) -> Money:
         """What the price rules took off the whole line, gross (step 2)."""
-        after = self.rules_total_price or self.undiscounted_total_price
+        after = self.rules_total_price
+        if after is None:
+            after = self.undiscounted_total_price
         return self.undiscounted_total_price.gross - after.gross
 
 
