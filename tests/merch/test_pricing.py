@@ -309,3 +309,34 @@ def test_order_line_records_rules_and_voucher_share(db, launch_week, gql):
     ]
     mug_line = next(x for x in body["data"]["order"]["lines"] if x["productName"] == "Mug")
     assert [d["type"] for d in mug_line["discounts"]] == ["VOUCHER"]
+
+
+def test_rule_sees_the_signed_in_viewer(shop, api, settings):
+    from django.contrib.auth import get_user_model
+
+    from marquee.accounts.tokens import create_access_token
+    from tests.licensing.conftest import FAST_HASHERS
+
+    seen = []
+
+    def signed_in_only(candidate, _state):
+        seen.append(candidate.viewer)
+        if candidate.viewer is not None:
+            return Adjustment.price("80.00", "Signed-in price")
+        return None
+
+    register_price_rule(signed_in_only, order=PROMOTIONS, key="signed-in", name="Signed in")
+    try:
+        anonymous = product_pricing(api, "wolf-tee")["variants"][0]["pricing"]
+        settings.PASSWORD_HASHERS = FAST_HASHERS
+        fan = get_user_model().objects.create_user("fan@example.com", "pw-fan-12345")
+        api.gql.client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {create_access_token(fan)}"
+        signed_in = product_pricing(api, "wolf-tee")["variants"][0]["pricing"]
+    finally:
+        unregister_price_rule("signed-in")
+    assert anonymous["onSale"] is False
+    assert anonymous["price"]["gross"]["amount"] == 99.0
+    assert signed_in["onSale"] is True
+    assert signed_in["price"]["gross"]["amount"] == 80.0
+    assert signed_in["discount"] == {"gross": {"amount": 19.0}}
+    assert seen[0] is None and seen[-1].pk == fan.pk
