@@ -11,14 +11,20 @@ Listings store up to 4 decimal places so that upstream computations
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from babel.numbers import get_currency_precision
 from prices import Money, TaxedMoney
 
 
+@lru_cache(maxsize=64)
+def _minor_unit(currency: str) -> Decimal:
+    """Babel's lookup is slow and a page prices hundreds of amounts: once per currency."""
+    return Decimal(1).scaleb(-get_currency_precision(currency))
+
+
 def quantize_price(amount: Decimal, currency: str) -> Money:
-    exponent = Decimal(1).scaleb(-get_currency_precision(currency))
-    return Money(Decimal(amount).quantize(exponent, rounding=ROUND_HALF_UP), currency)
+    return Money(Decimal(amount).quantize(_minor_unit(currency), rounding=ROUND_HALF_UP), currency)
 
 
 def zero(currency: str) -> Money:

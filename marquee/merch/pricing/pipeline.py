@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import cached_property
 
 from django.utils import timezone
 from prices import Money, TaxedMoney
@@ -117,17 +118,17 @@ class VariantPrice:
         ctx = self.context
         return taxes.taxed(amount, ctx.tax_rate, ctx.entered_with_tax, ctx.currency)
 
-    @property
+    @cached_property
     def price_undiscounted(self) -> TaxedMoney:
         """One unit at the list price, taxed (point 3, quantity 1)."""
         return self._taxed(self.list_unit.amount)
 
-    @property
+    @cached_property
     def price(self) -> TaxedMoney:
         """One unit after rules, taxed (point 3, quantity 1)."""
         return self._taxed(self.unit.amount)
 
-    @property
+    @cached_property
     def discount(self) -> TaxedMoney | None:
         """Per unit, what the rules took off (None when nothing was)."""
         return self.price_undiscounted - self.price if self.on_sale else None
