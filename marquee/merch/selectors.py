@@ -35,14 +35,17 @@ from .models import (
     ProductVariantChannelListing,
     Stock,
 )
+from .pricing.taxes import with_default_tax_rate
 
 
 def active_channels() -> QuerySet[Channel]:
-    return Channel.objects.filter(is_active=True)
+    # Each channel carries its default country's tax rate, so the catalogue
+    # prices without a statement of its own (`pricing.taxes`).
+    return with_default_tax_rate(Channel.objects.filter(is_active=True))
 
 
 def channel_by_slug(slug: str) -> Channel | None:
-    return Channel.objects.filter(slug=slug).first()
+    return with_default_tax_rate(Channel.objects.filter(slug=slug)).first()
 
 
 def active_channel(pk: int) -> Channel | None:

@@ -114,3 +114,48 @@ def test_fixed_voucher_is_capped_at_the_subtotal(shop, api):
     assert result["discount"]["amount"] == 45.50
     assert result["totalPrice"]["gross"]["amount"] == 0
     assert result["voucherCode"] == "FIVEOFF"
+
+
+def test_price_rule_is_step_one_and_the_voucher_applies_after_it(shop, api):
+    """A registered rule lowers the unit price before taxes and before the voucher."""
+    from marquee.merch.pricing.rules import Adjustment, register_price_rule, unregister_price_rule
+
+    def poster_deal(candidate, _state):
+        if candidate.product_id == shop.poster.pk:
+            return Adjustment.fixed("1.99", "Poster deal")
+        return None
+
+    register_price_rule(poster_deal, order=100, key="poster-deal", name="Poster deal")
+    try:
+        TaxRate.objects.filter(country="US").update(rate=Decimal("8.875"))
+        lines = [
+            {"variantId": shop.variant_id(shop.tee, 0), "quantity": 3},  # 14.99 -> 44.97 net
+            {"variantId": shop.variant_id(shop.poster), "quantity": 1},  # 15.99 - 1.99 = 14.00
+        ]
+        result = build(api, shop, "international", US_ADDRESS, lines, "FIVEOFF", shop.ups)
+        totals = checkout_totals(Checkout.objects.get(token=result["token"]))
+    finally:
+        unregister_price_rule("poster-deal")
+
+    tee, poster = totals.lines
+    # Step 1: L = 15.99, U = 14.00 for the poster; the tee has no rule.
+    assert str(poster.undiscounted_unit_price.amount) == "15.99"
+    assert str(poster.price.unit.amount) == "14.00"
+    assert [a.reason for a in poster.rule_applications] == ["Poster deal"]
+    assert tee.rule_applications == ()
+    # Step 2: undiscounted 15.99 -> 17.41 gross; after rules 14.00 -> 15.24.
+    assert amounts(poster.undiscounted_total_price) == ("15.99", "17.41")
+    assert amounts(poster.rules_total_price) == ("14.00", "15.24")
+    assert str(poster.rule_discount.amount) == "2.17"
+    assert amounts(totals.subtotal) == ("58.97", "64.20")
+    assert amounts(totals.undiscounted_subtotal) == ("60.96", "66.37")
+    # Steps 3-4: 5.00 spread over the after-rules grosses 48.96 and 15.24.
+    assert [str(lt.discount.amount) for lt in totals.lines] == ["3.81", "1.19"]
+    assert [amounts(lt.total_price) for lt in totals.lines] == [
+        ("41.47", "45.15"),
+        ("12.90", "14.05"),
+    ]
+    # Step 7: lines + shipping 9.99 / 10.88.
+    assert amounts(totals.total) == ("64.36", "70.08")
+    assert result["totalPrice"]["gross"]["amount"] == 70.08
+    assert result["lines"][1]["undiscountedUnitPrice"]["amount"] == 15.99

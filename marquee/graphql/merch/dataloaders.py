@@ -6,18 +6,25 @@ from django.db.models import F
 
 from marquee.merch import models, selectors
 from marquee.merch.models.attributes import ProductTypeAttribute
+from marquee.merch.pricing.taxes import with_default_tax_rate
 
 from ..core.dataloaders import ByIdLoader, DataLoader, ManyByFieldLoader, group_by
 
 
 class ChannelBySlugLoader(DataLoader):
     def batch_load(self, keys):
-        by_slug = {c.slug: c for c in models.Channel.objects.filter(slug__in=set(keys))}
+        channels = with_default_tax_rate(models.Channel.objects.filter(slug__in=set(keys)))
+        by_slug = {c.slug: c for c in channels}
         return [by_slug.get(key) for key in keys]
 
 
-class ChannelByIdLoader(ByIdLoader):
-    model = models.Channel
+class ChannelByIdLoader(DataLoader):
+    """Channels carry their default country's tax rate: prices cost no extra statement."""
+
+    def batch_load(self, keys):
+        channels = with_default_tax_rate(models.Channel.objects.filter(pk__in=set(keys)))
+        by_id = {c.pk: c for c in channels}
+        return [by_id.get(key) for key in keys]
 
 
 class CategoryByIdLoader(ByIdLoader):

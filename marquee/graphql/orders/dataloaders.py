@@ -6,6 +6,7 @@ from marquee.merch.models import (
     FulfillmentLine,
     OrderEvent,
     OrderLine,
+    OrderLineDiscount,
     ProductVariant,
     ShippingMethod,
     TransactionItem,
@@ -18,6 +19,11 @@ from ..core.dataloaders import ByIdLoader, ManyByFieldLoader
 class LinesByOrderIdLoader(ManyByFieldLoader):
     model = OrderLine
     field = "order_id"
+
+
+class DiscountsByOrderLineIdLoader(ManyByFieldLoader):
+    model = OrderLineDiscount
+    field = "line_id"
 
 
 class FulfillmentsByOrderIdLoader(ManyByFieldLoader):

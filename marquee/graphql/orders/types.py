@@ -26,6 +26,7 @@ from ..merch.types.channel import Channel
 from ..merch.types.context import ChannelContext
 from ..merch.types.products import ProductVariant
 from ..metadata.types import ObjectWithMetadata
+from ..payments.scalars import PositiveDecimal
 from ..payments.types import TransactionItem
 from . import dataloaders as loaders
 
@@ -152,6 +153,68 @@ class OrderDiscount(graphene.ObjectType):
         interfaces = (relay.Node,)
 
 
+class DiscountValueTypeEnum(graphene.Enum):
+    FIXED = "FIXED"
+    PERCENTAGE = "PERCENTAGE"
+
+
+# A price rule is Saleor's catalogue promotion; vouchers and manual discounts keep their names.
+_LINE_DISCOUNT_TYPES = {"rule": "PROMOTION", "voucher": "VOUCHER", "manual": "MANUAL"}
+
+
+class OrderLineDiscount(graphene.ObjectType):
+    """One discount that priced an order line: a price rule or the line's voucher share."""
+
+    type = graphene.Field(OrderDiscountType, required=True)
+    name = graphene.String()
+    translated_name = graphene.String()
+    value_type = graphene.Field(DiscountValueTypeEnum, required=True)
+    value = graphene.Field(PositiveDecimal, required=True)
+    reason = graphene.String()
+    total = graphene.Field(Money, required=True)
+    unit = graphene.Field(Money, required=True)
+
+    class Meta:
+        interfaces = (relay.Node,)
+
+    @staticmethod
+    def resolve_type(root, _info):
+        return _LINE_DISCOUNT_TYPES.get(root.type, "MANUAL")
+
+    @staticmethod
+    def resolve_name(root, _info):
+        return root.name or None
+
+    resolve_translated_name = resolve_name
+
+    @staticmethod
+    def resolve_value_type(root, _info):
+        return "PERCENTAGE" if root.value_type == "percentage" else "FIXED"
+
+    @staticmethod
+    def resolve_value(root, _info):
+        """A percentage or an amount off each unit (a target price shows as that amount)."""
+        if root.value_type in ("percentage", "fixed"):
+            return root.value
+        return OrderLineDiscount._unit(root).amount
+
+    @staticmethod
+    def resolve_reason(root, _info):
+        return root.reason or None
+
+    @staticmethod
+    def resolve_total(root, _info):
+        return money(root.amount_value, root.currency)
+
+    @staticmethod
+    def _unit(root):
+        return money(root.amount_value / root.line.quantity, root.currency)
+
+    @staticmethod
+    def resolve_unit(root, _info):
+        return OrderLineDiscount._unit(root)
+
+
 class OrderLine(graphene.ObjectType):
     product_name = graphene.String(required=True)
     variant_name = graphene.String(required=True)
@@ -170,8 +233,12 @@ class OrderLine(graphene.ObjectType):
     unit_price = graphene.Field(TaxedMoneyType, required=True)
     undiscounted_unit_price = graphene.Field(TaxedMoneyType, required=True)
     unit_discount = graphene.Field(Money, required=True)
+    unit_discount_reason = graphene.String()
+    unit_discount_value = graphene.Field(PositiveDecimal, required=True)
+    unit_discount_type = graphene.Field(DiscountValueTypeEnum)
     total_price = graphene.Field(TaxedMoneyType, required=True)
     undiscounted_total_price = graphene.Field(TaxedMoneyType, required=True)
+    discounts = graphene.List(graphene.NonNull(OrderLineDiscount))
     variant = graphene.Field(ProductVariant)
 
     class Meta:
@@ -224,12 +291,34 @@ class OrderLine(graphene.ObjectType):
         return taxed(root.total_price_net_amount, root.total_price_gross_amount, root.currency)
 
     @staticmethod
+    def resolve_unit_discount_reason(root, _info):
+        return root.unit_discount_reason or None
+
+    @staticmethod
+    def resolve_unit_discount_value(root, _info):
+        return root.unit_discount_value
+
+    @staticmethod
+    def resolve_unit_discount_type(root, _info):
+        return "FIXED" if root.unit_discount_type else None
+
+    @staticmethod
     def resolve_undiscounted_total_price(root, _info):
+        """The exact line total as listed, stored at placement (not unit x quantity)."""
         return taxed(
-            root.undiscounted_unit_price_net_amount * root.quantity,
-            root.undiscounted_unit_price_gross_amount * root.quantity,
+            root.undiscounted_total_price_net_amount,
+            root.undiscounted_total_price_gross_amount,
             root.currency,
         )
+
+    @staticmethod
+    def resolve_discounts(root, info):
+        def attach(discounts):
+            for discount in discounts:
+                discount.line = root
+            return discounts
+
+        return then(loaders.DiscountsByOrderLineIdLoader(info.context).load(root.pk), attach)
 
     @staticmethod
     def resolve_thumbnail(root, info, size=None, format=None):

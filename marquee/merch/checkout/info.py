@@ -123,7 +123,7 @@ def fetch_checkout_info(checkout: Checkout, requester=None) -> CheckoutInfo:
         tax_rate=Decimal(0),
         requester=requester if getattr(requester, "is_authenticated", False) else None,
     )
-    info.tax_rate = taxes.rate_for_country(info.delivery_country)
+    info.tax_rate = taxes.rate_for(channel, info.delivery_country)
     if checkout.shipping_method_id:
         info.shipping_listing = (
             ShippingMethodChannelListing.objects.filter(

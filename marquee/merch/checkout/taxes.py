@@ -1,17 +1,13 @@
-"""Tax rates for checkout: one flat percent per delivery country.
+"""Tax rates for checkout: the pricing pipeline's, one flat percent per delivery country.
 
 The rate of the country the goods are delivered to applies (the shipping
 address, else the channel's default country); a country without a TaxRate
-row is taxed at 0 %.
+row is taxed at 0 %. The lookup lives in `marquee.merch.pricing.taxes` so
+the catalogue and checkout can never disagree.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
+from ..pricing.taxes import rate_for, rate_for_country, taxed
 
-from ..models import TaxRate
-
-
-def rate_for_country(country_code: str) -> Decimal:
-    rate = TaxRate.objects.filter(country=country_code).values_list("rate", flat=True).first()
-    return Decimal(rate) if rate is not None else Decimal(0)
+__all__ = ["rate_for", "rate_for_country", "taxed"]

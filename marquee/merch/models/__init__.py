@@ -35,6 +35,8 @@ from .orders import (
     OrderEvent,
     OrderEventType,
     OrderLine,
+    OrderLineDiscount,
+    OrderLineDiscountType,
     OrderStatus,
 )
 from .payments import ProviderEvent, TransactionEvent, TransactionItem
@@ -66,6 +68,8 @@ __all__ = [
     "OrderEvent",
     "OrderEventType",
     "OrderLine",
+    "OrderLineDiscount",
+    "OrderLineDiscountType",
     "OrderStatus",
     "Page",
     "PageType",

@@ -138,7 +138,20 @@ class OrderLine(models.Model):
     unit_price_gross_amount = models.DecimalField(max_digits=20, decimal_places=4)
     total_price_net_amount = models.DecimalField(max_digits=20, decimal_places=4)
     total_price_gross_amount = models.DecimalField(max_digits=20, decimal_places=4)
+    # The exact undiscounted line total (list price x quantity, taxed once),
+    # not a rounded unit price times the quantity.
+    undiscounted_total_price_net_amount = models.DecimalField(
+        max_digits=20, decimal_places=4, default=0
+    )
+    undiscounted_total_price_gross_amount = models.DecimalField(
+        max_digits=20, decimal_places=4, default=0
+    )
+    # Per unit, gross: price rules plus the line's share of the voucher. The
+    # discounts themselves, one row each, are `discounts` (OrderLineDiscount).
     unit_discount_amount = models.DecimalField(max_digits=20, decimal_places=4, default=0)
+    unit_discount_reason = models.TextField(blank=True)
+    unit_discount_type = models.CharField(max_length=16, blank=True)  # "fixed" or ""
+    unit_discount_value = models.DecimalField(max_digits=20, decimal_places=4, default=0)
     tax_rate = models.DecimalField(max_digits=6, decimal_places=3, default=0)
     sort_order = models.PositiveIntegerField(default=0)
 
@@ -157,6 +170,48 @@ class OrderLine(models.Model):
 
     def __str__(self):
         return f"{self.quantity} x {self.product_name} ({self.product_sku})"
+
+
+class OrderLineDiscountType(models.TextChoices):
+    RULE = "rule", "Price rule"
+    VOUCHER = "voucher", "Voucher"
+    MANUAL = "manual", "Manual"
+
+
+class OrderLineDiscount(models.Model):
+    """One discount that priced an order line, frozen at placement.
+
+    A price rule (`marquee.merch.pricing.rules`) records its key, a voucher
+    its code; `amount_value` is what it took off the whole line, gross, so
+    the line's undiscounted total less its discounts is its total. Royalty
+    bases and licensor statements read these rows to tell a list-price sale
+    from a discounted one.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    line = models.ForeignKey(OrderLine, related_name="discounts", on_delete=models.CASCADE)
+    type = models.CharField(max_length=16, choices=OrderLineDiscountType.choices)
+    name = models.CharField(max_length=255, blank=True)
+    reason = models.TextField(blank=True)
+    rule_key = models.CharField(max_length=255, blank=True)
+    voucher_code = models.CharField(max_length=255, blank=True)
+    # What was asked: "fixed" (an amount per unit), "percentage" or "target" (a unit price).
+    value_type = models.CharField(max_length=16, default="fixed")
+    value = models.DecimalField(max_digits=20, decimal_places=4, default=0)
+    currency = models.CharField(max_length=3)
+    amount_value = models.DecimalField(max_digits=20, decimal_places=4)
+    sort_order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ("sort_order", "id")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_value__gte=0), name="order_line_discount_non_negative"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_type_display()} {self.name}: -{self.amount_value} {self.currency}"
 
 
 class Allocation(models.Model):

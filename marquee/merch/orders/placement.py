@@ -10,14 +10,17 @@ the caller's), in this order:
    the result says whether this caller sees the order unmasked;
 2. validate and price it (the checkout package's validators and totals);
 3. require payment: the checkout's transactions must cover the total;
-4. write the order, its lines (snapshots), address copies, move the
+4. write the order, its lines (snapshots, with the exact undiscounted line
+   total) and one `OrderLineDiscount` per price rule that priced a line and
+   per line's voucher share (`_line_discounts`), address copies, move the
    transactions, count the voucher use (conditional UPDATE), claim stock
    (see `allocation`), record PLACED, delete the checkout;
 5. after commit, queue the confirmation email.
 
 Any DomainError rolls all of it back. Statements are constant in the
 number of lines except one UPDATE per stock row claimed (see
-tests/orders/test_query_counts.py).
+tests/orders/test_query_counts.py); the discounts are one INSERT, written
+only when there are any.
 """
 
 from __future__ import annotations
@@ -37,11 +40,15 @@ from ..models import (
     Order,
     OrderEventType,
     OrderLine,
+    OrderLineDiscount,
+    OrderLineDiscountType,
     OrderStatus,
     TransactionItem,
     Voucher,
+    VoucherType,
 )
 from ..pricing import quantize_price
+from ..pricing.taxes import taxed
 from . import allocation, events, selectors
 from .payment_status import charge_status, transaction_sums
 
@@ -101,7 +108,68 @@ def _use_voucher(voucher) -> None:
         )
 
 
-def _order_lines(order, info, totals) -> list[OrderLine]:
+def _rule_discounts(line_totals, info) -> list[tuple[object, Decimal]]:
+    """(rule application, gross it took off the whole line), in rule order.
+
+    Each rule's share is the drop in the taxed line gross it caused, so the
+    shares add up to ``undiscounted.gross - after_rules.gross`` exactly.
+    """
+    channel, rate = info.channel, line_totals.tax_rate
+    currency, quantity = line_totals.undiscounted_unit_price.currency, line_totals.quantity
+    price = line_totals.undiscounted_unit_price.amount
+    shares = []
+    for application in line_totals.rule_applications:
+        before = taxed(price * quantity, rate, channel.prices_entered_with_tax, currency)
+        price -= application.unit_amount.amount
+        after = taxed(price * quantity, rate, channel.prices_entered_with_tax, currency)
+        shares.append((application, before.gross.amount - after.gross.amount))
+    return shares
+
+
+def _voucher_reason(voucher) -> str:
+    return f"Voucher {voucher.code}"
+
+
+def _line_discounts(line, line_totals, info, totals) -> list[OrderLineDiscount]:
+    """The rows that say which rules (and which voucher share) priced a line."""
+    currency = totals.currency
+    rows = [
+        OrderLineDiscount(
+            line=line,
+            type=OrderLineDiscountType.RULE,
+            name=application.name,
+            reason=application.reason,
+            rule_key=application.key,
+            value_type=application.kind,
+            value=application.value,
+            currency=currency,
+            amount_value=amount,
+        )
+        for application, amount in _rule_discounts(line_totals, info)
+    ]
+    voucher = totals.voucher
+    if voucher is not None and line_totals.discount.amount:
+        rows.append(
+            OrderLineDiscount(
+                line=line,
+                type=OrderLineDiscountType.VOUCHER,
+                name=voucher.name or voucher.code,
+                reason=_voucher_reason(voucher),
+                voucher_code=voucher.code,
+                value_type="percentage"
+                if voucher.discount_type == VoucherType.PERCENTAGE
+                else "fixed",
+                value=info.voucher_listing.discount_value if info.voucher_listing else 0,
+                currency=currency,
+                amount_value=line_totals.discount.amount,
+            )
+        )
+    for index, row in enumerate(rows):
+        row.sort_order = index
+    return rows
+
+
+def _order_lines(order, info, totals) -> tuple[list[OrderLine], list[OrderLineDiscount]]:
     language = (info.checkout.language_code or "").lower()
     lines = []
     for index, (line_info, line_totals) in enumerate(zip(info.lines, totals.lines, strict=True)):
@@ -109,6 +177,11 @@ def _order_lines(order, info, totals) -> list[OrderLine]:
         translations = (getattr(product, "translations", None) or {}).get(language) or {}
         undiscounted_total = line_totals.undiscounted_total_price
         quantity = line_info.quantity
+        discounted = line_totals.rule_discount + line_totals.discount
+        reasons = [a.reason for a in line_totals.rule_applications]
+        if totals.voucher is not None and line_totals.discount.amount:
+            reasons.append(_voucher_reason(totals.voucher))
+        unit_discount = _unit(discounted, quantity)
         lines.append(
             OrderLine(
                 order=order,
@@ -123,16 +196,29 @@ def _order_lines(order, info, totals) -> list[OrderLine]:
                 currency=totals.currency,
                 undiscounted_unit_price_net_amount=_unit(undiscounted_total.net, quantity),
                 undiscounted_unit_price_gross_amount=_unit(undiscounted_total.gross, quantity),
+                undiscounted_total_price_net_amount=undiscounted_total.net.amount,
+                undiscounted_total_price_gross_amount=undiscounted_total.gross.amount,
                 unit_price_net_amount=line_totals.unit_price.net.amount,
                 unit_price_gross_amount=line_totals.unit_price.gross.amount,
                 total_price_net_amount=line_totals.total_price.net.amount,
                 total_price_gross_amount=line_totals.total_price.gross.amount,
-                unit_discount_amount=_unit(line_totals.discount, quantity),
+                unit_discount_amount=unit_discount,
+                unit_discount_reason="; ".join(reasons),
+                unit_discount_type="fixed" if discounted.amount else "",
+                unit_discount_value=unit_discount,
                 tax_rate=line_totals.tax_rate,
                 sort_order=index,
             )
         )
-    return OrderLine.objects.bulk_create(lines)
+    lines = OrderLine.objects.bulk_create(lines)
+    discounts = [
+        row
+        for line, line_totals in zip(lines, totals.lines, strict=True)
+        for row in _line_discounts(line, line_totals, info, totals)
+    ]
+    if discounts:
+        OrderLineDiscount.objects.bulk_create(discounts)
+    return lines, discounts
 
 
 def _unit(total, quantity: int) -> Decimal:
@@ -159,7 +245,9 @@ def complete_checkout(checkout_token, *, user=None, customer_note: str | None = 
     shipping_address = checkout.shipping_address.copy() if checkout.shipping_address_id else None
     billing_address = checkout.billing_address.copy() if checkout.billing_address_id else None
     voucher = totals.voucher
-    undiscounted_total = totals.subtotal + totals.shipping_price
+    undiscounted_total = (
+        totals.subtotal if totals.undiscounted_subtotal is None else totals.undiscounted_subtotal
+    ) + totals.shipping_price
     order = Order.objects.create(
         checkout_token=checkout.token,
         status=OrderStatus.UNFULFILLED
@@ -192,7 +280,7 @@ def complete_checkout(checkout_token, *, user=None, customer_note: str | None = 
         customer_note=customer_note if customer_note is not None else checkout.customer_note,
         metadata=dict(checkout.metadata or {}),
     )
-    lines = _order_lines(order, info, totals)
+    lines, _discounts = _order_lines(order, info, totals)
     TransactionItem.objects.filter(checkout=checkout).update(order=order, checkout=None)
     _use_voucher(voucher)
     allocation.allocate(

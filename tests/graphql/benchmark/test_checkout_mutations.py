@@ -90,29 +90,31 @@ def lines_update(gql, shop, lines):
     return measured
 
 
-# channel; INSERT checkout; then the (empty) lines and tax rate twice: once
-# inside the mutation, once for the payload; payments for the charge status.
-CREATE_QUERIES = 14
+# channel; INSERT checkout; then the (empty) lines twice: once inside the
+# mutation, once for the payload; the tax rate once (the pricing pipeline
+# remembers it on the channel for the request); payments for the charge status.
+CREATE_QUERIES = 13
 
 # lookup; lock the checkout; variants asked for; quantities already in the
 # checkout; its lines; one INSERT for the new lines; lines with variants, listings,
-# tax rate and stock to validate them; UPDATE last_change; then the payload.
-LINES_ADD_QUERIES = 28
+# tax rate (once per request) and stock to validate them; UPDATE last_change;
+# then the payload.
+LINES_ADD_QUERIES = 27
 
 # lookup; lock the checkout; the lines named; the checkout's lines; one
-# UPDATE for the changed lines; lines with listings, tax rate and stock to validate
-# them; UPDATE last_change; then the payload.
-LINES_UPDATE_QUERIES = 27
+# UPDATE for the changed lines; lines with listings, tax rate (once per
+# request) and stock to validate them; UPDATE last_change; then the payload.
+LINES_UPDATE_QUERIES = 26
 
 # lookup; lock the checkout; INSERT the address; UPDATE the checkout; then
 # the payload.
 SHIPPING_ADDRESS_QUERIES = 20
 
 # lookup; lock the checkout; the shipping method; the shipping address;
-# lines with listings and tax rate to price the checkout; the methods the
-# zone offers; UPDATE the checkout; then the payload, with the chosen
-# method's listing and the methods offered.
-DELIVERY_METHOD_QUERIES = 28
+# lines with listings and tax rate (once per request) to price the checkout;
+# the methods the zone offers; UPDATE the checkout; then the payload, with
+# the chosen method's listing and the methods offered.
+DELIVERY_METHOD_QUERIES = 27
 
 # Outside any request transaction (the provider is called between the steps):
 # read the checkout and what its transactions cover; lines with listings, tax

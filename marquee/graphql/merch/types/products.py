@@ -3,8 +3,10 @@
 import graphene
 from graphene import relay
 
-from marquee.merch import availability, pricing
+from marquee.merch import availability
+from marquee.merch.pricing.catalogue import product_prices
 
+from ...accounts.types import AddressInput
 from ...core.dataloaders import gather, then
 from ...core.money import TaxedMoney, TaxedMoneyRange
 from ...core.pagination import paginate_list
@@ -17,6 +19,7 @@ from ...core.types import (
     connection_from_page,
 )
 from .. import dataloaders as loaders
+from .. import pricing as catalogue_pricing
 from ..thumbnails import image_url
 from .attributes import (
     AssignedAttribute,
@@ -95,6 +98,12 @@ class VariantPricingInfo(graphene.ObjectType):
     price_undiscounted = graphene.Field(TaxedMoney)
 
 
+PRICING_ADDRESS = (
+    "Destination address whose country's tax rate applies; the channel's default "
+    "country when left out (as checkout does before an address is known)."
+)
+
+
 def _channel_id(root):
     return root.channel.pk if root.channel else None
 
@@ -142,7 +151,9 @@ class Product(graphene.ObjectType):
         size=graphene.Int(description="Size of thumbnail; rounded up to a rendered size."),
         format=graphene.Argument(ThumbnailFormatEnum, default_value="ORIGINAL"),
     )
-    pricing = graphene.Field(ProductPricingInfo)
+    pricing = graphene.Field(
+        ProductPricingInfo, address=graphene.Argument(AddressInput, description=PRICING_ADDRESS)
+    )
     is_available = graphene.Boolean(description="Whether the product is in stock and available.")
     is_available_for_purchase = graphene.Boolean()
     available_for_purchase_at = graphene.DateTime()
@@ -227,29 +238,33 @@ class Product(graphene.ObjectType):
         )
 
     @staticmethod
-    def resolve_pricing(root, info, **_kwargs):
+    def resolve_pricing(root, info, address=None):
         channel_id = _channel_id(root)
         if channel_id is None:
             return None
+        country = catalogue_pricing.country_argument(address)
 
-        def build(listings):
-            price_range = pricing.price_range(listings)
-            if price_range is None:
-                return None
-            return ProductPricingInfo(
-                on_sale=False,
-                discount=None,
-                display_gross_prices=True,
-                price_range=price_range,
-                price_range_undiscounted=price_range,
+        def price(listings):
+            return catalogue_pricing.load_prices(
+                info.context, root.channel, country, root.node.pk, listings
             )
 
-        return then(
-            loaders.VariantListingsByProductChannelLoader(info.context).load(
-                (root.node.pk, channel_id)
-            ),
-            build,
+        def build(variant_prices):
+            prices = product_prices(variant_prices)
+            if prices is None:
+                return None
+            return ProductPricingInfo(
+                on_sale=prices.on_sale,
+                discount=prices.discount,
+                display_gross_prices=True,
+                price_range=prices.price_range,
+                price_range_undiscounted=prices.price_range_undiscounted,
+            )
+
+        listings = loaders.VariantListingsByProductChannelLoader(info.context).load(
+            (root.node.pk, channel_id)
         )
+        return then(then(listings, price), build)
 
     @staticmethod
     def _listing(root, info):
@@ -384,7 +399,9 @@ class ProductVariant(graphene.ObjectType):
     track_inventory = graphene.Boolean(required=True)
     quantity_limit_per_customer = graphene.Int()
     channel = graphene.String()
-    pricing = graphene.Field(VariantPricingInfo)
+    pricing = graphene.Field(
+        VariantPricingInfo, address=graphene.Argument(AddressInput, description=PRICING_ADDRESS)
+    )
     attributes = graphene.NonNull(
         graphene.List(graphene.NonNull(SelectedAttribute)),
         variant_selection=graphene.Argument(VariantAttributeScope),
@@ -426,24 +443,32 @@ class ProductVariant(graphene.ObjectType):
         )
 
     @staticmethod
-    def resolve_pricing(root, info, **_kwargs):
+    def resolve_pricing(root, info, address=None):
         channel_id = _channel_id(root)
         if channel_id is None:
             return None
+        country = catalogue_pricing.country_argument(address)
 
-        def build(listing):
+        def price(listing):
             if listing is None:
                 return None
-            price = pricing.listing_price(listing)
-            return VariantPricingInfo(
-                on_sale=False, discount=None, price=price, price_undiscounted=price
+            return then(
+                catalogue_pricing.VariantPriceLoader(info.context).load(
+                    catalogue_pricing.PriceKey(root.channel, country, root.node.product_id, listing)
+                ),
+                lambda vp: VariantPricingInfo(
+                    on_sale=vp.on_sale,
+                    discount=vp.discount,
+                    price=vp.price,
+                    price_undiscounted=vp.price_undiscounted,
+                ),
             )
 
         return then(
             loaders.VariantListingByVariantChannelLoader(info.context).load(
                 (root.node.pk, channel_id)
             ),
-            build,
+            price,
         )
 
     @staticmethod
