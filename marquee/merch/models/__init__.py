@@ -39,12 +39,16 @@ from .orders import (
     OrderLineDiscountType,
     OrderStatus,
 )
+from .outbox import OutboxDelivery, OutboxEvent, OutboxEventType
 from .payments import ProviderEvent, TransactionEvent, TransactionItem
 from .shipping import ShippingMethod, ShippingMethodChannelListing, ShippingZone
 from .stock import Stock, Warehouse
 from .taxes import TaxRate
 
 __all__ = [
+    "OutboxDelivery",
+    "OutboxEvent",
+    "OutboxEventType",
     "Allocation",
     "AssignedPageAttributeValue",
     "AssignedProductAttributeValue",

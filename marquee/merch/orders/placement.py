@@ -14,7 +14,8 @@ the caller's), in this order:
    total) and one `OrderLineDiscount` per price rule that priced a line and
    per line's voucher share (`_line_discounts`), address copies, move the
    transactions, count the voucher use (conditional UPDATE), claim stock
-   (see `allocation`), record PLACED, delete the checkout;
+   (see `allocation`), run the placement hooks (`hooks`: licensing
+   snapshots licences and terms per line), record PLACED, delete the checkout;
 5. after commit, queue the confirmation email.
 
 Any DomainError rolls all of it back. Statements are constant in the
@@ -49,7 +50,7 @@ from ..models import (
 )
 from ..pricing import quantize_price
 from ..pricing.taxes import taxed
-from . import allocation, events, selectors
+from . import allocation, events, hooks, selectors
 from .payment_status import charge_status, transaction_sums
 
 
@@ -297,6 +298,7 @@ def complete_checkout(checkout_token, *, user=None, customer_note: str | None = 
         channel_id=checkout.channel_id,
         country=shipping_address.country if shipping_address else None,
     )
+    hooks.run_placement_hooks(hooks.Placement(order=order, lines=lines, info=info, totals=totals))
     events.record(order, OrderEventType.PLACED, user=user, checkout=str(checkout.token))
     checkout.delete()
 
