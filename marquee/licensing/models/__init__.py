@@ -31,8 +31,18 @@ from .register import (
     RoyaltyTier,
     TierBasis,
 )
+from .statements import (
+    PeriodCloseStatus,
+    RoyaltyPeriodClose,
+    Statement,
+    StatementLine,
+)
 
 __all__ = [
+    "PeriodCloseStatus",
+    "RoyaltyPeriodClose",
+    "Statement",
+    "StatementLine",
     "AMOUNT",
     "DEFAULT_SELL_OFF_DAYS",
     "PERCENT",
