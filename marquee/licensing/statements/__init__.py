@@ -1,0 +1,1 @@
+"""Royalty statements: closing a period, the files a licensor receives, and its audit."""
