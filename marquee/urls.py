@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import path
 
 from marquee.graphql.views import MarqueeGraphQLView
+from marquee.licensing.statements.views import royalty_download
 from marquee.merch.views import media_view, thumbnail_view
 
 urlpatterns = [
@@ -14,6 +15,8 @@ urlpatterns = [
     # Stored originals, each checked against what its owner's visibility allows;
     # the media folder (or bucket) is never served as a whole.
     path("media/<path:path>", media_view, name="media"),
+    # Statement files and drill-down exports, behind short-lived signed links.
+    path("royalties/download/<str:token>/", royalty_download, name="royalty-download"),
     path("admin/", admin.site.urls),
     path(
         "webhooks/stripe/",
