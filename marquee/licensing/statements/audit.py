@@ -48,6 +48,7 @@ from ..models import (
     StatementLine,
 )
 from ..selectors import Viewer
+from .files import money_text, write_csv
 
 ROYALTY_KINDS = (EntryKind.ACCRUAL, EntryKind.REVERSAL)
 AMOUNT = DecimalField(max_digits=20, decimal_places=4)
@@ -198,7 +199,7 @@ def drilldown_row(snapshot: SaleSnapshot) -> list:
     order_line = snapshot.order_line
     sources = "; ".join(
         " ".join(part for part in (s.type, s.name, s.voucher_code, s.rule) if part)
-        + f" {s.amount} {s.currency}"
+        + f" {money_text(s.amount)} {s.currency}"
         for s in discount_sources(snapshot)
     )
     return [
@@ -222,8 +223,6 @@ def drilldown_row(snapshot: SaleSnapshot) -> list:
 
 def drilldown_csv(line: StatementLine) -> bytes:
     """The drill-down of a statement line as CSV (streams the rows in chunks)."""
-    from .files import write_csv
-
     rows = (drilldown_row(s) for s in drilldown(line).iterator(chunk_size=2000))
     return write_csv(rows, DRILLDOWN_COLUMNS)
 

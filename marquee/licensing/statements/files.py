@@ -86,7 +86,8 @@ def base_name(statement: Statement) -> str:
     )
 
 
-def _text(value) -> str:
+def money_text(value) -> str:
+    """A value as printed in statement files: money with two decimals unless finer."""
     if value is None:
         return ""
     if isinstance(value, Decimal):
@@ -102,7 +103,7 @@ def write_csv(rows: Iterable[list], header: list[str]) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow(header)
     for row in rows:
-        writer.writerow([_text(value) for value in row])
+        writer.writerow([money_text(value) for value in row])
     return buffer.getvalue().encode("utf-8")
 
 
@@ -112,11 +113,11 @@ def render_csv(statement: Statement, lines: list[StatementLine]) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow([label for _name, label in LINE_COLUMNS])
     for line in lines:
-        writer.writerow([_text(value) for value in line_values(line)])
+        writer.writerow([money_text(value) for value in line_values(line)])
     writer.writerow([])
     writer.writerow(["Total", "Currency", statement.currency])
     for label, value in totals(statement):
-        writer.writerow(["Total", label, _text(value)])
+        writer.writerow(["Total", label, money_text(value)])
     writer.writerow(["Total", "Due date", statement.due_date.isoformat()])
     return buffer.getvalue().encode("utf-8")
 
@@ -248,7 +249,7 @@ def render_pdf(statement: Statement, lines: list[StatementLine]) -> bytes:
         story.append(Paragraph(f"Correction: {_escape(statement.reason)}", styles["Normal"]))
     header = [label for _name, label in LINE_COLUMNS]
     table = Table(
-        [header] + [[_text(v) for v in line_values(line)] for line in lines],
+        [header] + [[money_text(v) for v in line_values(line)] for line in lines],
         repeatRows=1,
         style=TableStyle(
             [
@@ -261,9 +262,9 @@ def render_pdf(statement: Statement, lines: list[StatementLine]) -> bytes:
     )
     story += [table, Spacer(1, 10)]
     total_rows = [
-        [label, f"{_text(value)} {statement.currency}"] for label, value in totals(statement)
+        [label, f"{money_text(value)} {statement.currency}"] for label, value in totals(statement)
     ]
-    total_rows[0][1] = _text(statement.units)  # units carry no currency
+    total_rows[0][1] = money_text(statement.units)  # units carry no currency
     total_rows.append(["Due date", statement.due_date.isoformat()])
     story.append(
         Table(
