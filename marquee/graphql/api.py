@@ -12,6 +12,7 @@ from .merch.types.attributes import ALL_ASSIGNED_TYPES
 from .metadata.schema import MetadataMutations
 from .orders.schema import OrdersMutations, OrdersQueries
 from .payments.schema import PaymentsMutations, PaymentsQueries
+from .royalties.schema import RoyaltyMutations, RoyaltyQueries
 from .shop.schema import ShopQueries
 
 
@@ -24,6 +25,7 @@ class Query(
     OrdersQueries,
     PaymentsQueries,
     LicensingQueries,
+    RoyaltyQueries,
     graphene.ObjectType,
 ):
     pass
@@ -35,6 +37,7 @@ class Mutation(
     OrdersMutations,
     PaymentsMutations,
     LicensingMutations,
+    RoyaltyMutations,
     MetadataMutations,
     graphene.ObjectType,
 ):
