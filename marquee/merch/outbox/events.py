@@ -106,8 +106,9 @@ def _queue(event_id: int):
 # --- payloads (the contract) ------------------------------------------------------
 
 
-def _amount(value) -> str:
-    return str(Decimal(value))
+def _amount(value, currency: str) -> str:
+    """A decimal string in the currency's minor unit ("111.00"), whatever the column's scale."""
+    return str(quantize_price(Decimal(value), currency).amount)
 
 
 def placed(order, lines, *, channel_slug: str, country: str | None) -> NewEvent:
@@ -130,7 +131,7 @@ def paid(order) -> NewEvent:
         order,
         PAID,
         f"paid:{order.pk}",
-        {"currency": order.currency, "amount": _amount(order.total_charged_amount)},
+        {"currency": order.currency, "amount": _amount(order.total_charged_amount, order.currency)},
     )
 
 
@@ -157,7 +158,7 @@ def refund_line(line, *, already_refunded: int, quantity: int) -> dict:
         share = _share(total, after, line.quantity, line.currency) - _share(
             total, already_refunded, line.quantity, line.currency
         )
-        amounts[name] = _amount(share)
+        amounts[name] = _amount(share, line.currency)
     return {"line_id": str(line.pk), "quantity": int(quantity), **amounts}
 
 
@@ -169,7 +170,7 @@ def refunded(order, refund, lines: list[dict]) -> NewEvent:
         {
             "refund_id": str(refund.pk),
             "currency": refund.currency,
-            "amount": _amount(refund.amount),
+            "amount": _amount(refund.amount, refund.currency),
             "lines": lines,
         },
     )
