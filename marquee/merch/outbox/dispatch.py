@@ -8,13 +8,14 @@ consumer runs in a transaction of its own that:
    worker holding the same event (the on-commit task and the sweep, or a
    redelivered task) skips it instead of waiting, so one event is never
    given to one consumer twice at the same time;
-2. checks the delivery row again under the lock (a delivery committed
-   between our read and our lock is not repeated);
+2. reads, under that lock, which consumers took the event already, so a
+   delivery committed a moment ago by another worker is not repeated;
 3. calls the consumer and inserts its `OutboxDelivery` row, so the
-   consumer's writes and the mark commit together or not at all.
+   consumer's writes and the mark commit together or not at all; the
+   transaction of the last consumer owed the event also sets `completed_at`
+   (the sweep stops looking at it).
 
-When every consumer has taken the event, `completed_at` is set and the
-sweep stops looking at it. A consumer that raises stops the event there
+A consumer that raises stops the event there
 (later consumers may read what earlier ones wrote): the failure is counted
 (`attempts`, `last_error`) and `next_attempt_at` is pushed back
 exponentially (`backoff`); consumers that already took it are not re-run.
@@ -32,7 +33,7 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -53,37 +54,64 @@ def backoff(attempts: int) -> timedelta:
 
 def deliver(event_id: int) -> str:
     """Give one event to the consumers still owed it; returns what became of it."""
-    event = OutboxEvent.objects.filter(pk=event_id).only("type", "completed_at").first()
-    if event is None:
-        return GONE
-    if event.completed_at is not None:
-        return DELIVERED
-    entries = consumers_for(event.type)
-    done = set(OutboxDelivery.objects.filter(event_id=event_id).values_list("consumer", flat=True))
-    for entry in entries:
-        if entry.name in done:
-            continue
+    while True:
+        current: list = []
         try:
             with transaction.atomic():
-                locked = (
-                    OutboxEvent.objects.select_for_update(skip_locked=True)
-                    .select_related("order")
-                    .filter(pk=event_id)
-                    .first()
-                )
-                if locked is None:
-                    return BUSY
-                if OutboxDelivery.objects.filter(event_id=event_id, consumer=entry.name).exists():
-                    continue
-                entry.fn(locked)
-                OutboxDelivery.objects.create(event_id=event_id, consumer=entry.name)
+                outcome = _deliver_next(event_id, current)
         except Exception as error:  # a consumer's failure must never lose the event
-            _failed(event_id, entry.name, error)
+            _failed(event_id, current[0].name if current else "dispatcher", error)
             return FAILED
-    OutboxEvent.objects.filter(pk=event_id, completed_at__isnull=True).update(
+        if outcome != PENDING:
+            return outcome
+
+
+def _deliver_next(event_id: int, current: list) -> str:
+    """One transaction: lock the event, give it to the next consumer owed it, mark that.
+
+    The transaction that gives the event to its last consumer also completes
+    it, so an event with one consumer costs one commit. PENDING means
+    another consumer is still owed it; `current` receives the consumer called.
+    """
+    _relax_commit()
+    event = (
+        OutboxEvent.objects.select_for_update(skip_locked=True)
+        .select_related("order")
+        .filter(pk=event_id)
+        .first()
+    )
+    if event is None:
+        return BUSY if OutboxEvent.objects.filter(pk=event_id).exists() else GONE
+    if event.completed_at is not None:
+        return DELIVERED
+    done = set(OutboxDelivery.objects.filter(event_id=event_id).values_list("consumer", flat=True))
+    owed = [entry for entry in consumers_for(event.type) if entry.name not in done]
+    if owed:
+        entry = owed[0]
+        current.append(entry)
+        entry.fn(event)
+        OutboxDelivery.objects.create(event_id=event_id, consumer=entry.name)
+        if len(owed) > 1:
+            return PENDING
+    OutboxEvent.objects.filter(pk=event_id).update(
         completed_at=timezone.now(), next_attempt_at=None
     )
     return DELIVERED
+
+
+def _relax_commit() -> None:
+    """Do not wait for the WAL flush when a delivery commits (PostgreSQL's
+    ``synchronous_commit = off``, for this transaction only).
+
+    Safe for at-least-once delivery: a database crash can only lose the last
+    moments of commits whole - the consumer's writes together with their
+    delivery mark - so the event is simply delivered again. The event itself
+    was written by the change's own, fully durable, transaction. Inside a
+    caller's transaction (tests, a consumer run by hand) the caller decides.
+    """
+    if connection.in_atomic_block and not connection.savepoint_ids:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def _failed(event_id: int, consumer: str, error: Exception) -> None:
