@@ -33,8 +33,9 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q
 from django.utils import timezone
 
 from ..models.outbox import OutboxDelivery, OutboxEvent
@@ -74,9 +75,15 @@ def _deliver_next(event_id: int, current: list) -> str:
     another consumer is still owed it; `current` receives the consumer called.
     """
     _relax_commit()
+    # The event, locked, with the consumers that took it already: one statement.
     event = (
-        OutboxEvent.objects.select_for_update(skip_locked=True)
+        OutboxEvent.objects.select_for_update(skip_locked=True, of=("self",))
         .select_related("order")
+        .annotate(
+            taken_by=ArraySubquery(
+                OutboxDelivery.objects.filter(event_id=OuterRef("pk")).values("consumer")
+            )
+        )
         .filter(pk=event_id)
         .first()
     )
@@ -84,7 +91,7 @@ def _deliver_next(event_id: int, current: list) -> str:
         return BUSY if OutboxEvent.objects.filter(pk=event_id).exists() else GONE
     if event.completed_at is not None:
         return DELIVERED
-    done = set(OutboxDelivery.objects.filter(event_id=event_id).values_list("consumer", flat=True))
+    done = set(event.taken_by)
     owed = [entry for entry in consumers_for(event.type) if entry.name not in done]
     if owed:
         entry = owed[0]
