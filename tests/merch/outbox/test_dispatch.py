@@ -187,3 +187,12 @@ def test_an_event_another_worker_holds_is_skipped_not_waited_for(shop, consumers
         thread.join()
     assert dispatch.deliver(event.pk) == dispatch.DELIVERED
     assert consumers.of("ledger") == [event.pk]
+
+
+def test_celery_beat_sweeps_the_outbox_on_the_configured_interval(settings):
+    from marquee.celeryconf import app
+    from marquee.merch.outbox.tasks import sweep_outbox
+
+    entry = settings.CELERY_BEAT_SCHEDULE["outbox-sweep"]
+    assert entry == {"task": sweep_outbox.name, "schedule": float(settings.OUTBOX_SWEEP_SECONDS)}
+    assert sweep_outbox.name in app.tasks
