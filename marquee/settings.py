@@ -276,6 +276,17 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "") or None
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The order-event outbox (marquee/merch/outbox): how often Celery beat sweeps
+# for events whose delivery was lost or failed, and how old an undelivered
+# event must be before the sweep takes it from its on-commit task.
+OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 30)
+OUTBOX_SWEEP_GRACE_SECONDS = env_int("OUTBOX_SWEEP_GRACE_SECONDS", 10)
+CELERY_BEAT_SCHEDULE = {
+    "outbox-sweep": {
+        "task": "marquee.merch.outbox.sweep_outbox",
+        "schedule": float(OUTBOX_SWEEP_SECONDS),
+    }
+}
 
 # --- Shop -------------------------------------------------------------------
 SHOP_NAME = os.environ.get("SHOP_NAME", "Marquee")

@@ -45,3 +45,10 @@ def retry_stripe_event(provider_event_id: int, attempt: int = 1) -> str:
                     attempt,
                 )
     return outcome
+
+
+# The outbox's tasks live with the outbox; importing them here registers them
+# with Celery's autodiscovery (which looks for `<app>.tasks`).
+from .outbox.tasks import deliver_outbox_event, sweep_outbox  # noqa: E402
+
+__all__ = ["deliver_outbox_event", "retry_stripe_event", "send_order_confirmation", "sweep_outbox"]

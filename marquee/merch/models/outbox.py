@@ -33,6 +33,8 @@ class OutboxEvent(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # After a failed delivery, the sweep leaves the event alone until then (backoff).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("pk",)

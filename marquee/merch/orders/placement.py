@@ -15,7 +15,9 @@ the caller's), in this order:
    per line's voucher share (`_line_discounts`), address copies, move the
    transactions, count the voucher use (conditional UPDATE), claim stock
    (see `allocation`), run the placement hooks (`hooks`: licensing
-   snapshots licences and terms per line), record PLACED, delete the checkout;
+   snapshots licences and terms per line), record PLACED and the outbox's
+   order.placed (and order.paid when already fully charged) in one INSERT,
+   delete the checkout;
 5. after commit, queue the confirmation email.
 
 Any DomainError rolls all of it back. Statements are constant in the
@@ -48,10 +50,11 @@ from ..models import (
     Voucher,
     VoucherType,
 )
+from ..outbox import events as outbox
 from ..pricing import quantize_price
 from ..pricing.taxes import taxed
 from . import allocation, events, hooks, selectors
-from .payment_status import charge_status, transaction_sums
+from .payment_status import charge_status, order_is_paid, transaction_sums
 
 
 @dataclass
@@ -300,6 +303,7 @@ def complete_checkout(checkout_token, *, user=None, customer_note: str | None = 
     )
     hooks.run_placement_hooks(hooks.Placement(order=order, lines=lines, info=info, totals=totals))
     events.record(order, OrderEventType.PLACED, user=user, checkout=str(checkout.token))
+    _record_outbox(order, lines, checkout, info)
     checkout.delete()
 
     order_id = order.pk
@@ -311,6 +315,14 @@ def complete_checkout(checkout_token, *, user=None, customer_note: str | None = 
 
     transaction.on_commit(queue_confirmation)
     return Placed(order=order, created=True, full_access=_full_access(order, user))
+
+
+def _record_outbox(order, lines, checkout, info) -> None:
+    """order.placed, and order.paid when the payments already cover it: one INSERT."""
+    placed = outbox.placed(
+        order, lines, channel_slug=checkout.channel.slug, country=info.delivery_country
+    )
+    outbox.record_many([placed, outbox.paid(order)] if order_is_paid(order) else [placed])
 
 
 def _label(line: OrderLine) -> str:

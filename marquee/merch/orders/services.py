@@ -1,5 +1,9 @@
 """Changes to a placed order: cancel, fulfil, refund. Each writes an OrderEvent.
 
+Cancelling, fulfilling and a refund the provider confirmed also record an
+outbox event (`marquee.merch.outbox.events`) in the same transaction, for
+consumers outside merch such as the royalty ledger.
+
 Every function runs inside the caller's transaction (the admin action or
 mutation wraps it) and locks the order row first, so two staff members
 acting on one order are serialised.
@@ -22,6 +26,7 @@ from ..models import (
     TransactionItem,
 )
 from ..models.orders import OrderRefund, RefundStatus
+from ..outbox import events as outbox
 from ..pricing import quantize_price
 from . import allocation, events, payment_status
 
@@ -47,6 +52,7 @@ def cancel_order(order: Order, *, user=None) -> Order:
     order.status = OrderStatus.CANCELED
     order.save(update_fields=["status", "updated_at"])
     events.record(order, OrderEventType.CANCELED, user=user, released_units=released)
+    outbox.record_many([outbox.cancelled(order)])
     return order
 
 
@@ -107,6 +113,7 @@ def fulfil_order(order: Order, *, user=None, tracking_number: str = "") -> Fulfi
         fulfillment=number,
         lines={str(k): v for k, v in shipped_by_line.items()},
     )
+    outbox.record_many([outbox.fulfilled(fulfillment, shipped_by_line)])
     return fulfillment
 
 
@@ -256,7 +263,7 @@ def apply_refund_result(refund: OrderRefund, *, succeeded: bool, psp_reference: 
         for key, line in lines.items()
         if line.quantity > line.quantity_refunded
     ]
-    changed = []
+    changed, refunded_lines = [], []
     for row in rows:
         line = lines[row["line"]]
         count = min(row["quantity"], line.quantity - line.quantity_refunded)
@@ -270,6 +277,9 @@ def apply_refund_result(refund: OrderRefund, *, succeeded: bool, psp_reference: 
             allocation.release([line.pk], {line.pk: from_allocation})
         if refund.restock and count - from_allocation:
             allocation.return_to_stock(line, count - from_allocation)
+        refunded_lines.append(
+            outbox.refund_line(line, already_refunded=line.quantity_refunded, quantity=count)
+        )
         line.quantity_refunded += count
         changed.append(line)
     OrderLine.objects.bulk_update(changed, ["quantity_refunded"])
@@ -283,3 +293,4 @@ def apply_refund_result(refund: OrderRefund, *, succeeded: bool, psp_reference: 
         lines=rows,
         restocked=refund.restock,
     )
+    outbox.record_many([outbox.refunded(order, refund, refunded_lines)])

@@ -32,6 +32,7 @@ from marquee.core.exceptions import DomainError
 from ..models import Checkout, Order, OrderEventType, TransactionItem
 from ..orders import events as order_events
 from ..orders import payment_status
+from ..outbox import events as outbox
 from ..pricing import quantize_price
 from . import access, keys
 from .access import payment_source, transaction_for  # noqa: F401 - the module's access API
@@ -370,7 +371,12 @@ def process_transaction(token, requester, data: dict | None = None, *, shown_id=
 def _refresh_order(order_id) -> None:
     order = Order.objects.select_for_update(of=("self",)).get(pk=order_id)
     before = (order.total_charged_amount, order.total_refunded_amount)
+    was_paid = payment_status.order_is_paid(order)
     old, new = payment_status.refresh(order)
+    if not was_paid and payment_status.order_is_paid(order):
+        # The first time the order is fully charged (a later charge, a webhook):
+        # order.paid, keyed per order so it is recorded once whatever happens after.
+        outbox.record_many([outbox.paid(order)])
     charged_delta = order.total_charged_amount + order.total_refunded_amount - sum(before)
     if charged_delta > 0:
         order_events.record(
