@@ -222,7 +222,8 @@ def generate(lines: int) -> dict:
                 "status": "'unfulfilled'",
                 "charge_status": "'full'",
                 "language_code": "'en'",
-                "created_at": f"'{QUARTER[0]}'::timestamptz + (g * {days}.0 / {orders}) * interval '1 day'",
+                "created_at": f"'{QUARTER[0]}'::timestamptz"
+                f" + (g * {days}.0 / {orders}) * interval '1 day'",
             },
             f"generate_series(0, {orders} - 1) AS g",
         )
@@ -244,7 +245,8 @@ def generate(lines: int) -> dict:
                 "unit_price_net_amount": "CASE WHEN g % 4 = 0 THEN 80 ELSE 100 END",
                 "unit_price_gross_amount": "CASE WHEN g % 4 = 0 THEN 90.4 ELSE 113 END",
                 "total_price_net_amount": "(1 + g % 3) * CASE WHEN g % 4 = 0 THEN 80 ELSE 100 END",
-                "total_price_gross_amount": "(1 + g % 3) * CASE WHEN g % 4 = 0 THEN 90.4 ELSE 113 END",
+                "total_price_gross_amount": "(1 + g % 3)"
+                " * CASE WHEN g % 4 = 0 THEN 90.4 ELSE 113 END",
                 "undiscounted_total_price_net_amount": "(1 + g % 3) * 100",
                 "undiscounted_total_price_gross_amount": "(1 + g % 3) * 113",
             },
