@@ -193,6 +193,8 @@ def close_licensor(
 ) -> Statement:
     """Post one licensor's period-end entries and issue its statement (one transaction)."""
     start, end = close.period_start, close.period_end
+    # One close of a licensor at a time (a redelivered task waits, then finds the statement).
+    licensor = Licensor.objects.select_for_update().get(pk=licensor.pk)
     if version == 1:
         done = Statement.objects.filter(
             licensor=licensor, period_start=start, period_end=end

@@ -76,13 +76,30 @@ def post_licence_period_end(
     if terms is None:
         return result
     tag = f"{period_end}:v{version}"
+    cur = terms.currency
     for year_start, year_end in contract_years_ending(licence.term_start, window_start, period_end):
-        year_terms = terms_at(licence, year_end) or terms
-        true_up = _true_up(licence, year_terms, year_start, year_end, tag)
-        result.true_up += _to_statement(true_up, year_terms, currency, period_end)
+        _true_up(licence, terms_at(licence, year_end) or terms, year_start, year_end, tag)
     if terms.advance_recoupable:
-        recouped = _recoup(licence, terms, period_end, tag)
-        result.recouped += _to_statement(recouped, terms, currency, period_end)
+        _recoup(licence, terms, period_end, tag)
+    # What the period's statement shows: every version's postings, not only this one's.
+    true_up = payable(
+        licensor,
+        cur,
+        licence=licence,
+        since=window_start,
+        on_or_before=period_end,
+        entry_kinds=(EntryKind.GUARANTEE_TRUE_UP,),
+    )
+    recouped = -payable(
+        licensor,
+        cur,
+        licence=licence,
+        since=period_end,
+        on_or_before=period_end,
+        entry_kinds=(EntryKind.RECOUPMENT,),
+    )
+    result.true_up = _to_statement(true_up, terms, currency, period_end)
+    result.recouped = _to_statement(recouped, terms, currency, period_end)
     for other in payable_currencies(licensor, licence):
         if other != currency:
             _convert(licence, terms, other, currency, window_start, period_end, tag)

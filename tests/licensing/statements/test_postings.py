@@ -265,3 +265,17 @@ def test_payment_settles_what_is_owed(register, licence, run_close):
     assert q2.opening_balance == 0  # 100 owed, 100 paid during the quarter
     assert q2.amount_payable == Decimal("5")
     assert kinds().count("payment") == 1
+
+
+def test_reissued_statement_shows_the_whole_periods_recoupment(register, licence, run_close):
+    record_advance_payment(licence, amount=Decimal("50"), paid_on=date(2024, 12, 1), reference="A")
+    sale(register.shop, licence, on=date(2025, 2, 1), quantity=3, unit_net="100")  # 30
+    run_close(Q1_2025)
+    first = Statement.objects.get()
+    sale(register.shop, licence, on=date(2025, 3, 20), quantity=1, unit_net="300")  # 30 late
+    second = closing.reissue_statement(first, "late sale")
+    assert second.royalty == Decimal("60")
+    assert second.advances_recouped == Decimal("50")  # 30 in v1, 20 more in v2
+    assert second.amount_payable == Decimal("10")
+    assert second.fx_adjustment == 0
+    assert kinds().count("recoupment") == 2
