@@ -18,7 +18,6 @@ SCALAR_FIELDS = (
     "term_end",
     "sell_off_days",
     "exclusive",
-    "statement_period_months",
     "status",
     "territories",
 )

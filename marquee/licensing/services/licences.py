@@ -96,6 +96,7 @@ def create_licence(data: LicenceData, actor=None) -> Licence:
     validation.raise_if(licence_errors(data))
     licence = Licence.objects.create(
         licensor=data.licensor,
+        statement_period_months=data.statement_period_months,
         **{name: getattr(data, name) for name in SCALAR_FIELDS},
     )
     _set_related(licence, data)
@@ -141,6 +142,7 @@ def update_licence(licence: Licence, changes: dict, actor=None) -> Licence:
     validation.raise_if(licence_errors(data, licence.pk))
     for name in SCALAR_FIELDS:
         setattr(licence, name, getattr(data, name))
+    licence.statement_period_months = data.statement_period_months
     licence.save()
     _set_related(licence, data)
     record(licence, before, snapshot(licence, _related_of(data)), actor)
