@@ -415,7 +415,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     db, env = database()
-    log(f"database {DATABASE} on {db.description}")
+    log(f"database {DATABASE} on the {db.description.split(',')[0]}")
     recreate(db)
     migrate(env)
     os.environ.update(env)
