@@ -188,3 +188,11 @@ def test_ledger_lines_only_in_postgres_totals(register, licence, run_close):
         ).values_list("amount", flat=True)
     )
     assert statement.royalty == ledger.quantize(Decimal("0.01"))
+
+
+def test_statement_period_must_be_a_calendar_block(register):
+    with pytest.raises(DomainError) as refused:
+        register.licence(
+            register.licensor_a, "A-5M", [register.property_a], statement_period_months=5
+        )
+    assert refused.value.details[0].field == "statement_period_months"
