@@ -1,10 +1,12 @@
 """RoyaltyError and its stable codes.
 
-The period-close codes are the ones `licensing.statements.close` raises;
-an unknown code degrades to INVALID (see `core.mutations._known`).
+The period-close codes are taken from the services that raise them
+(`licensing.statements`), not retyped here.
 """
 
 import graphene
+
+from marquee.licensing.statements import close, fx, payments, periods
 
 from ..core.mutations import error_type
 
@@ -14,11 +16,16 @@ ROYALTY_ERROR_CODES = [
     "REQUIRED",
     "NOT_FOUND",
     "PERMISSION_DENIED",
-    "PERIOD_NOT_ENDED",
-    "INVALID_PERIOD",
-    "PERIOD_ALREADY_CLOSED",
-    "MISSING_EXCHANGE_RATE",
-    "TERMS_NOT_IN_FORCE",
+    periods.PERIOD_NOT_ENDED,
+    periods.PERIOD_INVALID,
+    fx.FX_RATE_MISSING,
+    close.STATEMENT_IMMUTABLE,
+    close.STATEMENT_SUPERSEDED,
+    close.REASON_REQUIRED,
+    payments.AMOUNT_NOT_POSITIVE,
+    payments.REFERENCE_REQUIRED,
+    payments.PAYMENT_EXCEEDS_BALANCE,
+    payments.NO_ROYALTY_TERMS,
     "JWT_SIGNATURE_EXPIRED",
     "JWT_INVALID_TOKEN",
     "JWT_DECODE_ERROR",

@@ -16,6 +16,7 @@ from django.utils import timezone
 from marquee.core.exceptions import DomainError
 from marquee.licensing import selectors
 from marquee.licensing.statements import audit
+from marquee.licensing.statements.close import close_period
 
 from ..core.auth import PERMISSION_DENIED
 from ..core.errors import client_error
@@ -171,12 +172,8 @@ class RoyaltyPeriodCloseMutation(BaseMutation):
         current = access.viewer(info)
         if not current.is_staff:
             raise DomainError.single(PERMISSION_DENIED, STAFF_ONLY)
-        try:
-            from marquee.licensing.statements.close import close_period
-        except ImportError:  # a build without the period close: a clear error, not a 500
-            raise DomainError.single("INVALID", "Closing periods is not available.") from None
-        close, created = close_period(period_start, period_end, current.user)
-        return cls(period_close=close, already_closed=not created)
+        done = close_period(period_start, period_end, current.user)
+        return cls(period_close=done.close, already_closed=done.already_closed)
 
     @classmethod
     def failure(cls, details):

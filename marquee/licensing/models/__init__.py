@@ -36,6 +36,7 @@ from .statements import (
     RoyaltyPeriodClose,
     Statement,
     StatementLine,
+    WithholdingRate,
 )
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "RoyaltyPeriodClose",
     "Statement",
     "StatementLine",
+    "WithholdingRate",
     "AMOUNT",
     "DEFAULT_SELL_OFF_DAYS",
     "PERCENT",

@@ -125,6 +125,10 @@ class Licence(models.Model):
     status = models.CharField(
         max_length=16, choices=LicenceStatus.choices, default=LicenceStatus.DRAFT
     )
+    # Royalty statements cover calendar periods of this many months (3: quarters).
+    statement_period_months = models.PositiveSmallIntegerField(
+        default=3, choices=[(1, "Monthly"), (3, "Quarterly"), (6, "Half-yearly"), (12, "Yearly")]
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

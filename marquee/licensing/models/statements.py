@@ -126,3 +126,34 @@ class StatementLine(models.Model):
 
     class Meta:
         ordering = ("statement", "licence", "sku", "country", "channel")
+
+
+class WithholdingRate(models.Model):
+    """Withholding tax on a licensor's royalties from `effective_from` on (treaty rates change).
+
+    The rate in force on a statement period's last day applies to that
+    period's statement; with no dated rate, the licensor's
+    `withholding_tax_rate` applies.
+    """
+
+    licensor = models.ForeignKey(
+        Licensor, related_name="withholding_rates", on_delete=models.PROTECT
+    )
+    rate_percent = models.DecimalField(**PERCENT)
+    effective_from = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("licensor", "-effective_from")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["licensor", "effective_from"], name="withholding_rate_one_per_date"
+            ),
+            models.CheckConstraint(
+                condition=Q(rate_percent__gte=0, rate_percent__lte=100),
+                name="withholding_rate_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.licensor} {self.rate_percent}% from {self.effective_from}"

@@ -31,6 +31,7 @@ class LicenceData:
     sell_off_days: int = 180
     exclusive: bool = False
     status: str = LicenceStatus.DRAFT
+    statement_period_months: int = 3  # calendar months per royalty statement
 
 
 def licence_errors(data: LicenceData, pk: int | None = None) -> list[ErrorDetail]:
@@ -48,6 +49,14 @@ def licence_errors(data: LicenceData, pk: int | None = None) -> list[ErrorDetail
     if data.sell_off_days is None or data.sell_off_days < 0:
         errors.append(
             ErrorDetail("INVALID", "The sell-off period cannot be negative.", "sell_off_days")
+        )
+    if data.statement_period_months not in (1, 3, 6, 12):
+        errors.append(
+            ErrorDetail(
+                "INVALID",
+                "Statements cover 1, 3, 6 or 12 calendar months.",
+                "statement_period_months",
+            )
         )
     if data.status not in LicenceStatus.values:
         errors.append(ErrorDetail("INVALID", f"Unknown status {data.status!r}.", "status"))
@@ -87,6 +96,7 @@ def create_licence(data: LicenceData, actor=None) -> Licence:
     validation.raise_if(licence_errors(data))
     licence = Licence.objects.create(
         licensor=data.licensor,
+        statement_period_months=data.statement_period_months,
         **{name: getattr(data, name) for name in SCALAR_FIELDS},
     )
     _set_related(licence, data)
@@ -108,6 +118,7 @@ def data_of(licence: Licence) -> LicenceData:
         sell_off_days=licence.sell_off_days,
         exclusive=licence.exclusive,
         status=licence.status,
+        statement_period_months=licence.statement_period_months,
     )
 
 
@@ -131,6 +142,7 @@ def update_licence(licence: Licence, changes: dict, actor=None) -> Licence:
     validation.raise_if(licence_errors(data, licence.pk))
     for name in SCALAR_FIELDS:
         setattr(licence, name, getattr(data, name))
+    licence.statement_period_months = data.statement_period_months
     licence.save()
     _set_related(licence, data)
     record(licence, before, snapshot(licence, _related_of(data)), actor)

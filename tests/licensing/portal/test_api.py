@@ -234,10 +234,6 @@ def test_only_staff_may_close_a_period(register, role):
 
 
 def test_staff_closes_a_period_and_closing_again_is_a_no_op(register):
-    pytest.importorskip(
-        "marquee.licensing.statements.close",
-        reason="the period-close service (close_period) is built on another branch",
-    )
     staff = register.client("staff")
     first = staff.run(CLOSE, {"start": "2026-07-01", "end": "2026-09-30"})
     payload = first["data"]["royaltyPeriodClose"]
@@ -249,10 +245,6 @@ def test_staff_closes_a_period_and_closing_again_is_a_no_op(register):
 
 
 def test_closing_a_period_not_yet_ended_is_a_clear_error(register):
-    pytest.importorskip(
-        "marquee.licensing.statements.close",
-        reason="the period-close service (close_period) is built on another branch",
-    )
     future = timezone.localdate().replace(year=timezone.localdate().year + 1)
     result = register.client("staff").run(
         CLOSE, {"start": future.replace(day=1).isoformat(), "end": future.isoformat()}
