@@ -245,9 +245,11 @@ def test_staff_closes_a_period_and_closing_again_is_a_no_op(register):
 
 
 def test_closing_a_period_not_yet_ended_is_a_clear_error(register):
-    future = timezone.localdate().replace(year=timezone.localdate().year + 1)
+    from marquee.licensing.statements.periods import month_end
+
+    future = timezone.localdate().replace(year=timezone.localdate().year + 1, day=1)
     result = register.client("staff").run(
-        CLOSE, {"start": future.replace(day=1).isoformat(), "end": future.isoformat()}
+        CLOSE, {"start": future.isoformat(), "end": month_end(future).isoformat()}
     )
     (error,) = result["data"]["royaltyPeriodClose"]["errors"]
     assert error["code"] == "PERIOD_NOT_ENDED"
