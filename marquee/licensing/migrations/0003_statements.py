@@ -7,101 +7,205 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('licensing', '0002_ledger'),
-        ('merch', '0008_outbox'),
+        ("licensing", "0002_ledger"),
+        ("merch", "0008_outbox"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RoyaltyPeriodClose',
+            name="RoyaltyPeriodClose",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period_start', models.DateField()),
-                ('period_end', models.DateField()),
-                ('status', models.CharField(choices=[('pending', 'Queued'), ('running', 'Running'), ('done', 'Closed'), ('failed', 'Failed')], default='pending', max_length=16)),
-                ('licensors_total', models.PositiveIntegerField(default=0)),
-                ('licensors_done', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('error', models.TextField(blank=True)),
-                ('started_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("period_start", models.DateField()),
+                ("period_end", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Queued"),
+                            ("running", "Running"),
+                            ("done", "Closed"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                ("licensors_total", models.PositiveIntegerField(default=0)),
+                ("licensors_done", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("error", models.TextField(blank=True)),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ('-period_start', 'pk'),
+                "ordering": ("-period_start", "pk"),
             },
         ),
         migrations.CreateModel(
-            name='Statement',
+            name="Statement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period_start', models.DateField()),
-                ('period_end', models.DateField()),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('reason', models.TextField(blank=True)),
-                ('currency', models.CharField(max_length=3)),
-                ('issued_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('due_date', models.DateField()),
-                ('units', models.IntegerField(default=0)),
-                ('gross', models.DecimalField(decimal_places=4, default=0, max_digits=20)),
-                ('discounts', models.DecimalField(decimal_places=4, default=0, max_digits=20)),
-                ('returns', models.DecimalField(decimal_places=4, default=0, max_digits=20)),
-                ('royalty_base', models.DecimalField(decimal_places=4, default=0, max_digits=20)),
-                ('royalty', models.DecimalField(decimal_places=4, default=0, max_digits=20)),
-                ('opening_balance', models.DecimalField(decimal_places=4, default=0, max_digits=20)),
-                ('advances_recouped', models.DecimalField(decimal_places=4, default=0, max_digits=20)),
-                ('guarantee_true_up', models.DecimalField(decimal_places=4, default=0, max_digits=20)),
-                ('withholding', models.DecimalField(decimal_places=4, default=0, max_digits=20)),
-                ('fx_adjustment', models.DecimalField(decimal_places=4, default=0, max_digits=20)),
-                ('amount_payable', models.DecimalField(decimal_places=4, default=0, max_digits=20)),
-                ('csv_file', models.FileField(blank=True, upload_to='statements/')),
-                ('xlsx_file', models.FileField(blank=True, upload_to='statements/')),
-                ('pdf_file', models.FileField(blank=True, upload_to='statements/')),
-                ('licensor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='statements', to='licensing.licensor')),
-                ('period_close', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='statements', to='licensing.royaltyperiodclose')),
-                ('supersedes', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='superseded_by', to='licensing.statement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("period_start", models.DateField()),
+                ("period_end", models.DateField()),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("reason", models.TextField(blank=True)),
+                ("currency", models.CharField(max_length=3)),
+                ("issued_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("due_date", models.DateField()),
+                ("units", models.IntegerField(default=0)),
+                ("gross", models.DecimalField(decimal_places=4, default=0, max_digits=20)),
+                ("discounts", models.DecimalField(decimal_places=4, default=0, max_digits=20)),
+                ("returns", models.DecimalField(decimal_places=4, default=0, max_digits=20)),
+                ("royalty_base", models.DecimalField(decimal_places=4, default=0, max_digits=20)),
+                ("royalty", models.DecimalField(decimal_places=4, default=0, max_digits=20)),
+                (
+                    "opening_balance",
+                    models.DecimalField(decimal_places=4, default=0, max_digits=20),
+                ),
+                (
+                    "advances_recouped",
+                    models.DecimalField(decimal_places=4, default=0, max_digits=20),
+                ),
+                (
+                    "guarantee_true_up",
+                    models.DecimalField(decimal_places=4, default=0, max_digits=20),
+                ),
+                ("withholding", models.DecimalField(decimal_places=4, default=0, max_digits=20)),
+                ("fx_adjustment", models.DecimalField(decimal_places=4, default=0, max_digits=20)),
+                ("amount_payable", models.DecimalField(decimal_places=4, default=0, max_digits=20)),
+                ("csv_file", models.FileField(blank=True, upload_to="statements/")),
+                ("xlsx_file", models.FileField(blank=True, upload_to="statements/")),
+                ("pdf_file", models.FileField(blank=True, upload_to="statements/")),
+                (
+                    "licensor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="statements",
+                        to="licensing.licensor",
+                    ),
+                ),
+                (
+                    "period_close",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="statements",
+                        to="licensing.royaltyperiodclose",
+                    ),
+                ),
+                (
+                    "supersedes",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="superseded_by",
+                        to="licensing.statement",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('licensor', '-period_start', '-version'),
+                "ordering": ("licensor", "-period_start", "-version"),
             },
         ),
         migrations.CreateModel(
-            name='StatementLine',
+            name="StatementLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('product_name', models.CharField(max_length=250)),
-                ('sku', models.CharField(max_length=255)),
-                ('country', models.CharField(max_length=2)),
-                ('channel', models.CharField(max_length=100)),
-                ('currency', models.CharField(max_length=3)),
-                ('units', models.IntegerField(default=0)),
-                ('gross', models.DecimalField(decimal_places=4, default=0, max_digits=20)),
-                ('discounts', models.DecimalField(decimal_places=4, default=0, max_digits=20)),
-                ('returns', models.DecimalField(decimal_places=4, default=0, max_digits=20)),
-                ('royalty_base', models.DecimalField(decimal_places=4, default=0, max_digits=20)),
-                ('rate_percent', models.DecimalField(blank=True, decimal_places=4, max_digits=7, null=True)),
-                ('royalty', models.DecimalField(decimal_places=4, default=0, max_digits=20)),
-                ('royalty_in_statement_currency', models.DecimalField(decimal_places=4, default=0, max_digits=20)),
-                ('licence', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='licensing.licence')),
-                ('product', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='merch.product')),
-                ('statement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lines', to='licensing.statement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("product_name", models.CharField(max_length=250)),
+                ("sku", models.CharField(max_length=255)),
+                ("country", models.CharField(max_length=2)),
+                ("channel", models.CharField(max_length=100)),
+                ("currency", models.CharField(max_length=3)),
+                ("units", models.IntegerField(default=0)),
+                ("gross", models.DecimalField(decimal_places=4, default=0, max_digits=20)),
+                ("discounts", models.DecimalField(decimal_places=4, default=0, max_digits=20)),
+                ("returns", models.DecimalField(decimal_places=4, default=0, max_digits=20)),
+                ("royalty_base", models.DecimalField(decimal_places=4, default=0, max_digits=20)),
+                (
+                    "rate_percent",
+                    models.DecimalField(blank=True, decimal_places=4, max_digits=7, null=True),
+                ),
+                ("royalty", models.DecimalField(decimal_places=4, default=0, max_digits=20)),
+                (
+                    "royalty_in_statement_currency",
+                    models.DecimalField(decimal_places=4, default=0, max_digits=20),
+                ),
+                (
+                    "licence",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="licensing.licence",
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="merch.product",
+                    ),
+                ),
+                (
+                    "statement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="lines",
+                        to="licensing.statement",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('statement', 'licence', 'sku', 'country', 'channel'),
+                "ordering": ("statement", "licence", "sku", "country", "channel"),
             },
         ),
         migrations.AddConstraint(
-            model_name='royaltyperiodclose',
-            constraint=models.UniqueConstraint(fields=('period_start', 'period_end'), name='royalty_period_close_once'),
+            model_name="royaltyperiodclose",
+            constraint=models.UniqueConstraint(
+                fields=("period_start", "period_end"), name="royalty_period_close_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='royaltyperiodclose',
-            constraint=models.CheckConstraint(condition=models.Q(('period_end__gte', models.F('period_start'))), name='royalty_period_order'),
+            model_name="royaltyperiodclose",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("period_end__gte", models.F("period_start"))),
+                name="royalty_period_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='statement',
-            constraint=models.UniqueConstraint(fields=('licensor', 'period_start', 'period_end', 'version'), name='statement_version_unique'),
+            model_name="statement",
+            constraint=models.UniqueConstraint(
+                fields=("licensor", "period_start", "period_end", "version"),
+                name="statement_version_unique",
+            ),
         ),
     ]
