@@ -103,3 +103,10 @@ def test_contract_years_count_from_the_term_start():
         date(2025, 2, 28),
         date(2026, 2, 28),
     )
+
+
+def test_list_base_charges_the_member_discount_to_the_shop():
+    # list 100.00, member price 80.00: net base 8.00, list base 10.00 (posting picks the base)
+    terms = Terms(rate=D(10))
+    assert royalty(terms, "80.00", 1).amount == D("8.00")
+    assert royalty(terms, "100.00", 1).amount == D("10.00")
