@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 
 from ..models import AccountKind, EntryKind, JournalEntry, LedgerAccount, LedgerLine
@@ -89,6 +88,12 @@ class MemoryBook:
     by_year: dict = field(default_factory=lambda: defaultdict(list))
     balances: dict = field(default_factory=lambda: defaultdict(Decimal))
 
+    def prepare(self, snapshot_ids, keys) -> None:
+        """Load what the book holds for these snapshots (nothing to do in memory)."""
+
+    def flush(self) -> list:
+        return []
+
     def has(self, key: str) -> bool:
         return key in self.keys
 
@@ -130,40 +135,61 @@ class MemoryBook:
         return True
 
 
-class LedgerBook:
-    """The journal in PostgreSQL; call inside the posting's transaction."""
+class LedgerBook(MemoryBook):
+    """The journal in PostgreSQL; use inside the posting's transaction.
+
+    `prepare` loads, in a few statements, what the ledger already holds for
+    the snapshots at hand (their keys, accruals and refunded units); the
+    contract year's volume and a retroactive step's earlier sales are read
+    by SQL sums when first asked. Postings then run against that state and
+    `flush` writes them all: one INSERT for the accounts, one for the
+    entries, one for the lines, whatever the number of lines. The caller
+    holds a row lock on every licence involved, so nothing else posts for
+    them in between.
+    """
 
     def __init__(self):
-        self._accounts: dict = {}
+        super().__init__()
+        self._loaded_volumes: set = set()
+        self._entry_ids: dict[str, int] = {}
+        self.pending: list[Posting] = []
 
-    def has(self, key: str) -> bool:
-        return JournalEntry.objects.filter(key=key).exists()
+    def prepare(self, snapshot_ids, keys) -> None:
+        taken = JournalEntry.objects.filter(key__in=keys).order_by().values_list("key", flat=True)
+        self.keys |= set(taken)
+        accruals = (
+            JournalEntry.objects.filter(kind=EntryKind.ACCRUAL, snapshot_id__in=snapshot_ids)
+            .annotate(amount=Sum("lines__amount", filter=Q(lines__amount__gt=0)))
+            .values_list(
+                "pk", "key", "snapshot_id", "amount", "base_amount", "rate_percent", "units"
+            )
+        )
+        for pk, key, snapshot_id, amount, base, rate, units in accruals:
+            self._entry_ids[key] = pk
+            self.accruals[snapshot_id] = Accrued(amount or Decimal(0), base, rate, units, key)
+        refunded = (
+            JournalEntry.objects.filter(kind=EntryKind.REVERSAL, snapshot_id__in=snapshot_ids)
+            .values_list("snapshot_id")
+            .annotate(units=Sum("units"))
+            .order_by()
+        )
+        for snapshot_id, units in refunded:
+            self.refunded[snapshot_id] = -(units or 0)
 
     def volume(self, licence_id: int, start: date, end: date) -> tuple[int, Decimal]:
-        totals = JournalEntry.objects.filter(
-            kind=EntryKind.ACCRUAL,
-            licence_id=licence_id,
-            effective_date__gte=start,
-            effective_date__lt=end,
-        ).aggregate(units=Sum("units"), revenue=Sum("base_amount"))
-        return totals["units"] or 0, totals["revenue"] or Decimal(0)
-
-    def accrual(self, snapshot_id: int) -> Accrued | None:
-        entry = (
-            JournalEntry.objects.filter(kind=EntryKind.ACCRUAL, snapshot_id=snapshot_id)
-            .annotate(amount=Sum("lines__amount", filter=Q(lines__amount__gt=0)))
-            .first()
-        )
-        if entry is None:
-            return None
-        amount = entry.amount or Decimal(0)
-        return Accrued(amount, entry.base_amount, entry.rate_percent, entry.units, entry.key)
-
-    def refunded_units(self, snapshot_id: int) -> int:
-        total = JournalEntry.objects.filter(
-            kind=EntryKind.REVERSAL, snapshot_id=snapshot_id
-        ).aggregate(units=Sum("units"))["units"]
-        return -(total or 0)
+        if (licence_id, start) not in self._loaded_volumes:
+            totals = JournalEntry.objects.filter(
+                kind=EntryKind.ACCRUAL,
+                licence_id=licence_id,
+                effective_date__gte=start,
+                effective_date__lt=end,
+            ).aggregate(units=Sum("units"), revenue=Sum("base_amount"))
+            self.volumes[(licence_id, start)] = [
+                totals["units"] or 0,
+                totals["revenue"] or Decimal(0),
+            ]
+            self._loaded_volumes.add((licence_id, start))
+        return super().volume(licence_id, start, end)
 
     def earlier(self, licence_id, terms_id, start, end, exclude) -> list[Earlier]:
         rows = (
@@ -177,57 +203,82 @@ class LedgerBook:
             .exclude(snapshot_id=exclude)
             .values_list("base_amount", "units", "snapshot__share_percent", "rate_percent")
         )
-        return [Earlier(*row) for row in rows]
-
-    def _account(self, licensor_id, licence_id, kind, currency) -> int:
-        key = (licensor_id, licence_id, kind, currency)
-        if key not in self._accounts:
-            account, _ = LedgerAccount.objects.get_or_create(
-                licensor_id=licensor_id, licence_id=licence_id, kind=kind, currency=currency
-            )
-            self._accounts[key] = account.pk
-        return self._accounts[key]
+        stored = [Earlier(*row) for row in rows]
+        return stored + super().earlier(licence_id, terms_id, start, end, exclude)
 
     def post(self, posting: Posting, year_start: date | None = None) -> bool:
-        """Write the entry and its lines; False (nothing written) if its key exists."""
-        reverses = None
-        if posting.reverses_key:
-            reverses = JournalEntry.objects.filter(key=posting.reverses_key).first()
-        try:
-            with transaction.atomic():
-                entry = JournalEntry.objects.create(
-                    kind=posting.kind,
-                    licensor_id=posting.licensor_id,
-                    licence_id=posting.licence_id,
-                    effective_date=posting.effective_date,
-                    key=posting.key,
-                    memo=posting.memo[:500],
-                    order_line_id=posting.order_line_id,
-                    snapshot_id=posting.snapshot_id,
-                    refund_id=posting.refund_id,
-                    outbox_event_id=posting.outbox_event_id,
-                    reverses=reverses,
-                    units=posting.units,
-                    base_amount=posting.base,
-                    rate_percent=posting.rate,
-                    per_unit_amount=posting.per_unit_amount,
-                    tier_lower_bound=posting.tier_lower_bound,
+        if not super().post(posting, year_start):
+            return False
+        self.pending.append(posting)
+        return True
+
+    def _accounts(self, pending) -> dict:
+        """The account ids the postings need, created where missing (two statements)."""
+        wanted = {
+            (p.licensor_id, p.licence_id, kind, p.currency)
+            for p in pending
+            for kind, amount in legs(p)
+            if amount
+        }
+        if not wanted:
+            return {}
+        LedgerAccount.objects.bulk_create(
+            [
+                LedgerAccount(licensor_id=a, licence_id=b, kind=c, currency=d)
+                for a, b, c, d in wanted
+            ],
+            ignore_conflicts=True,
+        )
+        rows = (
+            LedgerAccount.objects.filter(
+                licensor_id__in={w[0] for w in wanted}, licence_id__in={w[1] for w in wanted}
+            )
+            .values_list("pk", "licensor_id", "licence_id", "kind", "currency")
+            .order_by()
+        )
+        return {tuple(row[1:]): row[0] for row in rows}
+
+    def flush(self) -> list[Posting]:
+        """Write the pending postings; returns them."""
+        pending, self.pending = self.pending, []
+        if not pending:
+            return []
+        accounts = self._accounts(pending)
+        entries = JournalEntry.objects.bulk_create(
+            [
+                JournalEntry(
+                    kind=p.kind,
+                    licensor_id=p.licensor_id,
+                    licence_id=p.licence_id,
+                    effective_date=p.effective_date,
+                    key=p.key,
+                    memo=p.memo[:500],
+                    order_line_id=p.order_line_id,
+                    snapshot_id=p.snapshot_id,
+                    refund_id=p.refund_id,
+                    outbox_event_id=p.outbox_event_id,
+                    reverses_id=self._entry_ids.get(p.reverses_key),
+                    units=p.units,
+                    base_amount=p.base,
+                    rate_percent=p.rate,
+                    per_unit_amount=p.per_unit_amount,
+                    tier_lower_bound=p.tier_lower_bound,
                 )
-        except IntegrityError:
-            return False  # posted before (a redelivered event)
+                for p in pending
+            ]
+        )
         LedgerLine.objects.bulk_create(
             LedgerLine(
                 entry=entry,
-                account_id=self._account(
-                    posting.licensor_id, posting.licence_id, kind, posting.currency
-                ),
+                account_id=accounts[(p.licensor_id, p.licence_id, kind, p.currency)],
                 amount=amount,
-                currency=posting.currency,
+                currency=p.currency,
             )
-            for kind, amount in legs(posting)
+            for entry, p in zip(entries, pending, strict=True)
+            for kind, amount in legs(p)
             if amount
         )
-        return True
+        return pending
 
 
 def ledger_balances() -> dict:

@@ -172,3 +172,22 @@ def test_checkout_complete_to_ledger_end_to_end(register, sales, shop):
     sales.paid(order)
     snap = SaleSnapshot.objects.get()
     assert payable(register.licence_a) == cents(snap.net_total / 10)
+
+
+# The snapshots (with terms, licence, category, line); their tiers; the
+# category rates of their terms; the licence lock; the keys already taken;
+# earlier accruals of the snapshots; their refunded units; the contract
+# year's volume; the accounts (INSERT ... ON CONFLICT DO NOTHING, then
+# SELECT); the entries; their lines. Savepoints are not counted.
+ACCRUAL_STATEMENTS = 12
+
+
+@pytest.mark.parametrize("lines", [1, 5])
+def test_accrual_costs_constant_statements(register, sales, lines):
+    order = sales.order(*[(sales.product(), 1) for _ in range(lines)])
+    event = sales.event(order, posting.PAID, f"paid:{order.pk}", {})
+    with CaptureQueriesContext(connection) as queries:
+        posting.post_royalties(event)
+    assert JournalEntry.objects.count() == lines
+    statements = [q["sql"] for q in queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    assert len(statements) == ACCRUAL_STATEMENTS, "\n".join(statements)
