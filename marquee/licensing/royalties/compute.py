@@ -36,7 +36,9 @@ computed" has a worked example of each):
 6. A retroactive step: when a sale lifts the year into a tier of another
    rate, each earlier sale of the contract year under the same terms
    version is recomputed at the new rate by point 4 (``round`` once per
-   sale) and the differences are posted as one adjustment.
+   sale) and the differences are posted as one adjustment. The uplift is
+   computed on those sales as sold; a later refund of one of them reverses
+   its accrual (point 5), not its share of the uplift.
 
 Contract year: twelve-month years counted from the licence's
 ``term_start`` (a year starting on 29 February starts on 28 February in

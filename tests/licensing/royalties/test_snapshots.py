@@ -97,3 +97,19 @@ def test_resubmitting_keeps_the_history_of_shares_and_dropped_licences(register,
         (a.pk, Decimal(100), False),
     ]
     assert ProductApproval.objects.filter(product=product).count() == 1
+
+
+def test_the_api_names_the_missing_terms_code(register, sales, shop):
+    from tests.licensing.conftest import RoleClient
+    from tests.orders.conftest import COMPLETE, checkout_id
+
+    licence = register.licence(register.licensor_a, "A-4", [register.property_a])
+    sales.terms(licence, effective_from=register.today + timedelta(days=1))
+    product = sales.shop.product("Early Figure", variants=1, stock=5)
+    register.approve(product, licence)
+    checkout = shop.checkout([(product.variants.first(), 1)])
+    shop.pay(checkout)
+    body = RoleClient().run(COMPLETE, {"id": checkout_id(checkout)})
+    errors = body["data"]["checkoutComplete"]["errors"]
+    assert [e["code"] for e in errors] == ["ROYALTY_TERMS_MISSING"]
+    assert body["data"]["checkoutComplete"]["order"] is None
