@@ -14,6 +14,14 @@ moved register shows up as a difference.
 A refund the consumer refuses (more units than the line has left) is
 refused here too and counted, not posted.
 
+Order matters only for tiers: the ledger counts the contract year's
+volume in the order events were delivered, the rebuild in the order they
+were written. They are the same unless deliveries overtook each other
+(retries, parallel workers); then retroactive tiers still agree (every
+sale of the year ends at the reached rate), while marginal tiers can put
+different units of different lines in the higher tier and show up here as
+a difference worth a look.
+
 The replay holds the snapshots of every order at once; at the scale of
 `bench/royalty_close.py` it should stream orders in batches (same code,
 a loop over id ranges).
