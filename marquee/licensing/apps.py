@@ -12,3 +12,7 @@ class LicensingConfig(AppConfig):
         from . import hooks
 
         hooks.register()
+        # The royalty ledger listens to order events (paid, refunded) through the outbox.
+        from .royalties import posting
+
+        posting.register()

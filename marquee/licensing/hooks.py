@@ -24,6 +24,7 @@ from marquee.core.exceptions import ErrorDetail
 from marquee.merch import extensions
 from marquee.merch.checkout import validators
 from marquee.merch.checkout.validators import LineCheck
+from marquee.merch.orders.hooks import register_placement_hook
 
 from . import gate, selectors
 
@@ -98,3 +99,10 @@ def register() -> None:
     extensions.register_publication_check(publication_check, order=extensions.RIGHTS)
     # Licence before stock: an unlicensed, sold-out line hears about the licence.
     validators.register_line_validator(licensed_line, order=validators.RIGHTS, codes=[gate.CODE])
+    # What each sold line owes under, frozen with the order (royalties/snapshots.py).
+    from .royalties import snapshots
+
+    validators.register_completion_validator(
+        snapshots.terms_in_force, order=500, codes=snapshots.CODES
+    )
+    register_placement_hook(snapshots.snapshot_licences, order=300, codes=snapshots.CODES)

@@ -90,6 +90,16 @@ class Register:
     def approve(self, product, licence=None, share=Decimal(100)):
         """Declare and approve a product under one licence (straight to approved)."""
         licence = licence or self.licence_a
+        if not licence.royalty_terms.exists():
+            # A sale needs royalty terms in force: 10 % of net, in the licensor's currency.
+            services.add_royalty_terms(
+                licence,
+                services.TermsData(
+                    effective_from=licence.term_start,
+                    rate_percent=Decimal(10),
+                    currency=licence.licensor.statement_currency,
+                ),
+            )
         ProductApproval.objects.update_or_create(
             product=product,
             licence=licence,

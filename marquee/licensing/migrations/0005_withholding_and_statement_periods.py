@@ -45,7 +45,7 @@ DROP FUNCTION licensing_statement_refuse_change();
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("licensing", "0003_statements"),
+        ("licensing", "0004_royalty_rules"),
     ]
 
     operations = [

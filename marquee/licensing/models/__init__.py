@@ -27,9 +27,11 @@ from .register import (
     Property,
     PropertyKind,
     RoyaltyBase,
+    RoyaltyCategoryRate,
     RoyaltyTerms,
     RoyaltyTier,
     TierBasis,
+    TierMode,
 )
 from .statements import (
     PeriodCloseStatus,
@@ -68,8 +70,10 @@ __all__ = [
     "Property",
     "PropertyKind",
     "RoyaltyBase",
+    "RoyaltyCategoryRate",
     "RoyaltyTerms",
     "RoyaltyTier",
     "SaleSnapshot",
     "TierBasis",
+    "TierMode",
 ]

@@ -183,6 +183,13 @@ class TierBasis(models.TextChoices):
     REVENUE = "revenue", "Cumulative revenue in the contract year"
 
 
+class TierMode(models.TextChoices):
+    # Each unit (or amount) earns the rate of the tier it falls in.
+    MARGINAL = "marginal", "Marginal: each tier's rate on the volume inside it"
+    # Crossing into a tier lifts the whole contract year's sales to its rate.
+    RETROACTIVE = "retroactive", "Retroactive: the reached tier's rate on the whole year"
+
+
 class ExchangeRateDate(models.TextChoices):
     TRANSACTION = "transaction", "Rate on the sale's date"
     PERIOD_END = "period_end", "Rate on the last day of the statement period"
@@ -202,6 +209,7 @@ class RoyaltyTerms(models.Model):
     per_unit_minimum = models.DecimalField(null=True, blank=True, **AMOUNT)
     base = models.CharField(max_length=8, choices=RoyaltyBase.choices, default=RoyaltyBase.NET)
     tier_basis = models.CharField(max_length=8, choices=TierBasis.choices, default=TierBasis.NONE)
+    tier_mode = models.CharField(max_length=16, choices=TierMode.choices, default=TierMode.MARGINAL)
     advance_amount = models.DecimalField(default=0, **AMOUNT)
     advance_recoupable = models.BooleanField(default=True)
     minimum_guarantee = models.DecimalField(default=0, **AMOUNT)  # per contract year
@@ -253,6 +261,30 @@ class RoyaltyTier(models.Model):
                 condition=Q(rate_percent__gte=0, rate_percent__lte=100),
                 name="royalty_tier_rate_range",
             )
+        ]
+
+
+class RoyaltyCategoryRate(models.Model):
+    """A rate for one product category (and its subcategories) under a terms version.
+
+    Replaces `RoyaltyTerms.rate_percent` for sales in that category; the most
+    specific category wins. Tiers, when the terms have them, replace both.
+    """
+
+    terms = models.ForeignKey(RoyaltyTerms, related_name="category_rates", on_delete=models.CASCADE)
+    category = models.ForeignKey("merch.Category", related_name="+", on_delete=models.PROTECT)
+    rate_percent = models.DecimalField(**PERCENT)
+
+    class Meta:
+        ordering = ("terms", "category")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["terms", "category"], name="royalty_category_rate_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(rate_percent__gte=0, rate_percent__lte=100),
+                name="royalty_category_rate_range",
+            ),
         ]
 
 
@@ -327,9 +359,26 @@ class ProductApproval(models.Model):
 
 
 class ApprovalEvent(models.Model):
-    """A step of an approval: submitted, moved to a stage, or rejected, with the comment."""
+    """A step of an approval: submitted, moved to a stage, or rejected, with the comment.
 
-    approval = models.ForeignKey(ProductApproval, related_name="events", on_delete=models.CASCADE)
+    The approval history outlives the declaration: each event names the
+    product, licence and share it was about, so when a resubmission drops a
+    licence (its `ProductApproval` row goes) its events stay, ending with a
+    `withdrawn` one, and every share a product was ever declared with is on
+    record.
+    """
+
+    approval = models.ForeignKey(
+        ProductApproval, null=True, blank=True, related_name="events", on_delete=models.SET_NULL
+    )
+    product = models.ForeignKey(
+        "merch.Product", null=True, blank=True, related_name="+", on_delete=models.CASCADE
+    )
+    licence = models.ForeignKey(
+        Licence, null=True, blank=True, related_name="approval_events", on_delete=models.PROTECT
+    )
+    share_percent = models.DecimalField(null=True, blank=True, **PERCENT)
+    withdrawn = models.BooleanField(default=False)
     stage = models.CharField(max_length=32, choices=ApprovalStage.choices)
     comment = models.TextField(blank=True)
     actor = models.ForeignKey(

@@ -3,6 +3,10 @@ has approved its design (concept, pre-production, production sample, approved).
 
 Only the licensor of a licence moves its approvals, and only for products
 derived from a property it owns under that licence.
+
+Nothing here deletes history: every event records the product, licence and
+share it was about, so a share that changes, or a licence a resubmission
+drops, stays on record (sales keep their own copy in `SaleSnapshot`).
 """
 
 from __future__ import annotations
@@ -48,9 +52,22 @@ def submit_product(product, declarations: list[tuple[Licence, Decimal]], actor=N
         a.licence_id: a
         for a in ProductApproval.objects.select_for_update().filter(product_id=product.pk)
     }
-    stale = [a.pk for lid, a in existing.items() if lid not in licence_ids]
-    ApprovalEvent.objects.filter(approval_id__in=stale).delete()
-    ProductApproval.objects.filter(pk__in=stale).delete()
+    stale = [a for lid, a in existing.items() if lid not in licence_ids]
+    ApprovalEvent.objects.bulk_create(
+        ApprovalEvent(
+            approval=a,
+            product_id=a.product_id,
+            licence_id=a.licence_id,
+            share_percent=a.share_percent,
+            stage=a.stage,
+            withdrawn=True,
+            comment=comment,
+            actor=acting_user(actor),
+        )
+        for a in stale
+    )
+    # The declaration goes; its events stay (their approval link becomes null).
+    ProductApproval.objects.filter(pk__in=[a.pk for a in stale]).delete()
     approvals = []
     for licence, share in declarations:
         approval = existing.get(licence.pk) or ProductApproval(product=product, licence=licence)
@@ -58,14 +75,21 @@ def submit_product(product, declarations: list[tuple[Licence, Decimal]], actor=N
         approval.stage = ApprovalStage.CONCEPT
         approval.submitted_at = timezone.now()
         approval.save()
-        ApprovalEvent.objects.create(
-            approval=approval,
-            stage=ApprovalStage.CONCEPT,
-            comment=comment,
-            actor=acting_user(actor),
-        )
+        _event(approval, comment, actor)
         approvals.append(approval)
     return approvals
+
+
+def _event(approval: ProductApproval, comment: str, actor) -> ApprovalEvent:
+    return ApprovalEvent.objects.create(
+        approval=approval,
+        product_id=approval.product_id,
+        licence_id=approval.licence_id,
+        share_percent=approval.share_percent,
+        stage=approval.stage,
+        comment=comment,
+        actor=acting_user(actor),
+    )
 
 
 def _check_property(approval: ProductApproval) -> None:
@@ -110,9 +134,7 @@ def approve_stage(approval: ProductApproval, licensor_id: int, actor=None, comme
     _check_property(approval)
     approval.stage = STAGE_ORDER[STAGE_ORDER.index(approval.stage) + 1]
     approval.save(update_fields=["stage", "updated_at"])
-    ApprovalEvent.objects.create(
-        approval=approval, stage=approval.stage, comment=comment, actor=acting_user(actor)
-    )
+    _event(approval, comment, actor)
     return approval
 
 
@@ -129,7 +151,5 @@ def reject(approval: ProductApproval, licensor_id: int, comment: str, actor=None
     _check_property(approval)
     approval.stage = ApprovalStage.REJECTED
     approval.save(update_fields=["stage", "updated_at"])
-    ApprovalEvent.objects.create(
-        approval=approval, stage=approval.stage, comment=comment, actor=acting_user(actor)
-    )
+    _event(approval, comment, actor)
     return approval

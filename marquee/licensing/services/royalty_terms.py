@@ -12,7 +12,7 @@ from django.db import transaction
 from marquee.core.exceptions import ErrorDetail
 
 from .. import validation
-from ..models import ExchangeRate, Licence, RoyaltyTerms, RoyaltyTier
+from ..models import ExchangeRate, Licence, RoyaltyCategoryRate, RoyaltyTerms, RoyaltyTier
 from .history import acting_user, record
 
 
@@ -26,6 +26,9 @@ class TermsData:
     base: str = "net"
     tier_basis: str = "none"
     tiers: list[validation.TierSpec] = field(default_factory=list)
+    tier_mode: str = "marginal"
+    # (category, rate_percent): a rate per product category, replacing rate_percent there.
+    category_rates: list[tuple] = field(default_factory=list)
     advance_amount: Decimal = Decimal(0)
     advance_recoupable: bool = True
     minimum_guarantee: Decimal = Decimal(0)
@@ -65,6 +68,12 @@ def terms_errors(licence: Licence, data: TermsData) -> list[ErrorDetail]:
                 "effective_from",
             )
         )
+    for _category, rate in data.category_rates:
+        errors += validation.percentage(rate, "category_rates", "A category rate")
+    if data.tier_mode not in ("marginal", "retroactive"):
+        errors.append(
+            ErrorDetail("INVALID", "The tier mode is marginal or retroactive.", "tier_mode")
+        )
     if data.tier_basis == "none" and data.tiers:
         errors.append(
             ErrorDetail("INVALID_TIERS", "Tiers need a basis: units or revenue.", "tier_basis")
@@ -96,7 +105,11 @@ def add_royalty_terms(licence: Licence, data: TermsData, actor=None) -> RoyaltyT
     terms = RoyaltyTerms.objects.create(
         licence=licence,
         created_by=acting_user(actor),
-        **{name: getattr(data, name) for name in TermsData.__dataclass_fields__ if name != "tiers"},
+        **{
+            name: getattr(data, name)
+            for name in TermsData.__dataclass_fields__
+            if name not in ("tiers", "category_rates")
+        },
     )
     RoyaltyTier.objects.bulk_create(
         RoyaltyTier(
@@ -106,6 +119,10 @@ def add_royalty_terms(licence: Licence, data: TermsData, actor=None) -> RoyaltyT
             rate_percent=tier.rate_percent,
         )
         for tier in data.tiers
+    )
+    RoyaltyCategoryRate.objects.bulk_create(
+        RoyaltyCategoryRate(terms=terms, category=category, rate_percent=rate)
+        for category, rate in data.category_rates
     )
     before = {"royalty_terms": ""}
     after = {"royalty_terms": f"version from {terms.effective_from}: {terms.rate_percent} %"}

@@ -60,10 +60,10 @@ query {
 
 # the signed-in user; their licensor membership; the page of licences;
 # totalCount; licensors; licence-property links; properties; channel links;
-# channels; category links; categories; royalty terms (no terms here, so no
-# tiers); approvals with their products; property-film links; films;
-# approved products' names.
-LICENCES_QUERIES = 16
+# channels; category links; categories; royalty terms; their tiers (the
+# approved licence has terms: every sale needs them); approvals with their
+# products; property-film links; films; approved products' names.
+LICENCES_QUERIES = 17
 
 # the signed-in user; their membership; the page (Studio A alone);
 # totalCount; properties; licences; property-film links; films.

@@ -1,0 +1,59 @@
+"""`manage.py rebuild_royalty_ledger [--compare]`: recompute royalty postings from the sales.
+
+Without `--compare` it prints the rebuilt balance of every account; with
+it, it also compares them with the ledger, prints each difference and
+exits with status 1 if there is any (so it can run in a cron job or CI).
+See `marquee/licensing/royalties/rebuild.py`.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from django.core.management.base import BaseCommand
+
+from marquee.licensing.models import Licence, Licensor
+from marquee.licensing.royalties import rebuild
+
+
+class Command(BaseCommand):
+    help = "Recompute the royalty ledger from the sale snapshots and order events."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--compare",
+            action="store_true",
+            help="Compare with the ledger; exit 1 on any difference.",
+        )
+
+    def handle(self, *args, compare=False, **options):
+        result = rebuild.replay()
+        licensors = dict(Licensor.objects.values_list("pk", "slug"))
+        licences = dict(Licence.objects.values_list("pk", "reference"))
+
+        def name(account):
+            licensor, licence, kind, currency = account
+            who = licensors.get(licensor, licensor)
+            return f"{who} {licences.get(licence, '-')} {kind} {currency}"
+
+        self.stdout.write(
+            f"Replayed {result.events} events into {len(result.book.keys)} postings "
+            f"({len(result.refused)} refused refunds)."
+        )
+        for key, codes in result.refused:
+            self.stdout.write(f"  refused {key}: {', '.join(codes)}")
+        if not compare:
+            for account, amount in sorted(result.balances.items(), key=lambda i: str(i[0])):
+                self.stdout.write(f"  {name(account)}: {amount}")
+            return
+        differences = rebuild.compare(result)
+        if not differences:
+            self.stdout.write(self.style.SUCCESS("The ledger matches the rebuild to the cent."))
+            return
+        for diff in differences:
+            self.stdout.write(
+                f"  {name(diff.account)}: ledger {diff.ledger}, rebuilt {diff.rebuilt} "
+                f"(difference {diff.ledger - diff.rebuilt})"
+            )
+        self.stderr.write(f"{len(differences)} account(s) differ from the rebuild.")
+        sys.exit(1)
