@@ -5,7 +5,9 @@ half-made, and under a PostgreSQL advisory lock, so two processes started
 together (`make run` twice) cannot both load it. The order is the order of
 the dependencies: films, the shop (catalogue, pages and menus, shipping,
 taxes and vouchers, the staff login), then the licence register, which
-licenses and approves the catalogue.
+licenses and approves the catalogue. With the register, a closed quarter
+of sales (`sales.py`): orders played through the real services at their
+dates, and the quarter's statements.
 
 Each part is loaded once. The `china` channel marks a loaded shop and the
 `china-film` licensor a loaded register, so a database whose shop was
@@ -38,6 +40,7 @@ from .commerce import write_commerce
 from .content import write_content
 from .licensing import LOADED_MARKER as LICENSING_MARKER
 from .licensing import write_licensing
+from .sales import write_sales
 
 SHOP_MARKER = "china"
 FILMS_DATASET = Path(marquee.films.__file__).parent / "data" / "films.json"
@@ -87,6 +90,10 @@ def load_demo(stdout: TextIO | None = None) -> bool:
                 timezone.localdate(now),
             )
         )
+    if not register_loaded and Licensor.objects.filter(slug=LICENSING_MARKER).exists():
+        # After the commit: each sale is its own transaction (its outbox
+        # events are delivered when it commits), then the quarter is closed.
+        counts.update(write_sales(files.read("sales"), timezone.localdate(now), log))
     log("Created " + ", ".join(f"{n} {what}" for what, n in counts.items()) + ".")
     log(f"Demo data loaded in {time.perf_counter() - started:.1f}s.")
     return True

@@ -58,7 +58,7 @@ class Royalties:
         order = complete_checkout(checkout.token).order
         line = order.lines.get()
         sold_at = timezone.make_aware(datetime.combine(sold or PERIOD[0], time(12)))
-        snapshot, _ = SaleSnapshot.objects.get_or_create(
+        snapshot, created = SaleSnapshot.objects.get_or_create(
             order_line=line,
             licence=licence,
             defaults={
@@ -75,6 +75,9 @@ class Royalties:
                 "net_total": line.total_price_net_amount,
             },
         )
+        if not created:  # the placement hook wrote it: move the sale to the wanted day
+            SaleSnapshot.objects.filter(pk=snapshot.pk).update(sold_at=sold_at)
+            snapshot.refresh_from_db()
         return snapshot
 
     def discount(self, snapshot, *, voucher="", rule="", amount=Decimal("5.00")):
