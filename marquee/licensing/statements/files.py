@@ -45,6 +45,8 @@ LINE_COLUMNS = [
     ("royalty", "Royalty"),
     ("royalty_in_statement_currency", "Royalty (statement currency)"),
 ]
+PRODUCT_COLUMN = [name for name, _label in LINE_COLUMNS].index("product_name")
+CJK_FONT = "STSong-Light"
 
 TOTAL_FIELDS = [
     ("units", "Units"),
@@ -210,6 +212,15 @@ def render_pdf(statement: Statement, lines: list[StatementLine]) -> bytes:
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     styles = getSampleStyleSheet()
+    # Names and addresses may be Chinese (most demo licensors' legal names are):
+    # Adobe's built-in STSong CID font has the glyphs, and needs no font file.
+    # Figures stay in Helvetica.
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+    pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+    parties = ParagraphStyle("parties", parent=styles["Normal"], fontName=CJK_FONT)
     licensor = statement.licensor
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
@@ -231,7 +242,7 @@ def render_pdf(statement: Statement, lines: list[StatementLine]) -> bytes:
 
     def block(title, rows):
         return Paragraph(
-            f"<b>{title}</b><br/>" + "<br/>".join(_escape(r) for r in rows if r), styles["Normal"]
+            f"<b>{title}</b><br/>" + "<br/>".join(_escape(r) for r in rows if r), parties
         )
 
     story = [
@@ -254,6 +265,7 @@ def render_pdf(statement: Statement, lines: list[StatementLine]) -> bytes:
         style=TableStyle(
             [
                 ("FONTSIZE", (0, 0), (-1, -1), 7),
+                ("FONTNAME", (PRODUCT_COLUMN, 1), (PRODUCT_COLUMN, -1), CJK_FONT),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8ecf4")),
                 ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
                 ("ALIGN", (6, 1), (-1, -1), "RIGHT"),
