@@ -46,6 +46,32 @@ def _date(value: date, today: date) -> str:
     return f"today{(value - today).days:+d}"
 
 
+# What the demo's sales wrote (orders, payments, events, the ledger and the
+# statements) carries database ids and sequence numbers in keys, tokens and
+# payloads, which differ from one database to the next: these models are
+# pinned by their counts here, and by what they mean in tests/demo/test_sales.py.
+TRANSACTIONAL = {
+    "accounts.Address",
+    "merch.Allocation",
+    "merch.Order",
+    "merch.OrderEvent",
+    "merch.OrderLine",
+    "merch.OrderLineDiscount",
+    "merch.OrderRefund",
+    "merch.OutboxDelivery",
+    "merch.OutboxEvent",
+    "merch.TransactionEvent",
+    "merch.TransactionItem",
+    "licensing.JournalEntry",
+    "licensing.LedgerAccount",
+    "licensing.LedgerLine",
+    "licensing.RoyaltyPeriodClose",
+    "licensing.SaleSnapshot",
+    "licensing.Statement",
+    "licensing.StatementLine",
+}
+
+
 class Fingerprint:
     """`fields` pins the columns a model's rows are digested by (model label to field
     names, as `field_names()` returns them): a column another change adds later
@@ -109,6 +135,8 @@ class Fingerprint:
     def digests(self) -> dict[str, str]:
         out = {}
         for model in _models():
+            if _label(model) in TRANSACTIONAL:
+                continue
             rows = sorted(
                 json.dumps(self.row(obj), sort_keys=True, ensure_ascii=False)
                 for obj in model._base_manager.all()
