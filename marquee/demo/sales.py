@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from marquee.licensing.services import royalty_terms
 from marquee.licensing.statements.close import close_period, run_close
+from marquee.licensing.statements.periods import period_of
 from marquee.merch.checkout import services as checkout
 from marquee.merch.models import Order, ProductVariant, ShippingMethod
 from marquee.merch.orders.placement import complete_checkout
@@ -40,10 +41,8 @@ MARKER_NOTE = "Demo sale"
 
 def last_closed_quarter(today: date) -> tuple[date, date]:
     """The calendar quarter before the one `today` is in."""
-    first_month = 3 * ((today.month - 1) // 3) + 1
-    this_quarter = date(today.year, first_month, 1)
-    end = this_quarter - timedelta(days=1)
-    return date(end.year, 3 * ((end.month - 1) // 3) + 1, 1), end
+    this_quarter, _ = period_of(3, today)
+    return period_of(3, this_quarter - timedelta(days=1))
 
 
 def sales_loaded() -> bool:

@@ -18,7 +18,7 @@ It carries no customer data: no name, e-mail, address, phone or user id.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import (
@@ -49,6 +49,7 @@ from ..models import (
 )
 from ..selectors import Viewer
 from .files import money_text, write_csv
+from .periods import period_of
 
 ROYALTY_KINDS = (EntryKind.ACCRUAL, EntryKind.REVERSAL)
 AMOUNT = DecimalField(max_digits=20, decimal_places=4)
@@ -230,14 +231,6 @@ def drilldown_csv(line: StatementLine) -> bytes:
 # --- balances and the live accrual ----------------------------------------------------------
 
 
-def quarter_of(day: date) -> tuple[date, date]:
-    """The calendar quarter holding `day` (the default statement period), inclusive."""
-    first_month = 3 * ((day.month - 1) // 3) + 1
-    start = date(day.year, first_month, 1)
-    after = date(day.year + 1, 1, 1) if first_month == 10 else date(day.year, first_month + 3, 1)
-    return start, after - timedelta(days=1)
-
-
 def balances(viewer: Viewer, *, licensor_id=None, licence_id=None):
     """Balance per ledger account (licensor, licence or none, kind, currency): one SQL query.
 
@@ -269,7 +262,7 @@ def accrued_this_period(
 ) -> list[Accrued]:
     """Royalty accrued so far in the current statement period, per licensor, licence and
     currency: accruals less reversals dated inside the period, read live from the ledger."""
-    start, end = quarter_of(today)
+    start, end = period_of(3, today)  # the default statement period: a calendar quarter
     queryset = _scoped(
         LedgerLine.objects.filter(
             account__kind=AccountKind.ROYALTY_PAYABLE,

@@ -51,6 +51,12 @@ def licence_period_start(months: int, day: date) -> date:
     return date(day.year, ((day.month - 1) // months) * months + 1, 1)
 
 
+def period_of(months: int, day: date) -> tuple[date, date]:
+    """The calendar period of `months` months holding `day`, first and last day inclusive."""
+    start = licence_period_start(months, day)
+    return start, month_end(start + relativedelta(months=months - 1))
+
+
 def licence_window(months: int, close_start: date, close_end: date) -> date | None:
     """Where a licence's statement in this close starts, or None if it is not stated in it.
 
