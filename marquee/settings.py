@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "marquee.films",
     "marquee.merch",
     "marquee.licensing",
+    "marquee.members",
     "marquee.demo",
 ]
 

@@ -7,6 +7,7 @@ from .checkout.schema import CheckoutMutations, CheckoutQueries
 from .core.directives import DIRECTIVES
 from .films.schema import FilmQueries
 from .licensing.schema import LicensingMutations, LicensingQueries
+from .members.schema import MembersMutations, MembersQueries
 from .merch.schema import MerchQueries
 from .merch.types.attributes import ALL_ASSIGNED_TYPES
 from .metadata.schema import MetadataMutations
@@ -26,6 +27,7 @@ class Query(
     PaymentsQueries,
     LicensingQueries,
     RoyaltyQueries,
+    MembersQueries,
     graphene.ObjectType,
 ):
     pass
@@ -38,6 +40,7 @@ class Mutation(
     PaymentsMutations,
     LicensingMutations,
     RoyaltyMutations,
+    MembersMutations,
     MetadataMutations,
     graphene.ObjectType,
 ):

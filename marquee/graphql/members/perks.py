@@ -1,0 +1,9 @@
+import graphene
+
+
+class PerkQueries(graphene.ObjectType):
+    pass
+
+
+class PerkMutations(graphene.ObjectType):
+    pass

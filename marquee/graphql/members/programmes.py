@@ -1,0 +1,9 @@
+import graphene
+
+
+class ProgrammeQueries(graphene.ObjectType):
+    pass
+
+
+class ProgrammeMutations(graphene.ObjectType):
+    pass
