@@ -6,6 +6,8 @@ from .ledger import (
     JournalEntry,
     LedgerAccount,
     LedgerLine,
+    PaymentKind,
+    RoyaltyPayment,
     SaleSnapshot,
 )
 from .register import (
@@ -42,6 +44,8 @@ from .statements import (
 )
 
 __all__ = [
+    "PaymentKind",
+    "RoyaltyPayment",
     "PeriodCloseStatus",
     "RoyaltyPeriodClose",
     "Statement",

@@ -25,6 +25,7 @@ not balance.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -111,6 +112,53 @@ class EntryKind(models.TextChoices):
     ADJUSTMENT = "adjustment", "Adjustment"
 
 
+class PaymentKind(models.TextChoices):
+    ADVANCE = "advance", "Advance paid under a licence"
+    ROYALTY = "royalty", "Royalties paid to the licensor"
+
+
+class RoyaltyPayment(models.Model):
+    """Money staff paid out: the source document of an ADVANCE or PAYMENT entry.
+
+    It is recorded before its entry, in the same transaction, so the
+    rebuild replays payments from these rows and not from the journal it
+    checks. Unique per (kind, licensor, licence, reference): the same bank
+    transfer recorded twice is one payment.
+    """
+
+    kind = models.CharField(max_length=16, choices=PaymentKind.choices)
+    licensor = models.ForeignKey(Licensor, related_name="payments", on_delete=models.PROTECT)
+    licence = models.ForeignKey(
+        Licence, null=True, blank=True, related_name="advances", on_delete=models.PROTECT
+    )
+    amount = models.DecimalField(**AMOUNT)
+    currency = models.CharField(max_length=3)
+    paid_on = models.DateField()
+    reference = models.CharField(max_length=100)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, related_name="+", on_delete=models.PROTECT
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("recorded_at", "pk")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "licensor", "licence", "reference"],
+                name="royalty_payment_once",
+                nulls_distinct=False,
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="royalty_payment_positive"),
+            models.CheckConstraint(
+                condition=Q(kind="royalty") | Q(licence__isnull=False),
+                name="royalty_advance_has_licence",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.reference} {self.amount} {self.currency}"
+
+
 class JournalEntry(models.Model):
     kind = models.CharField(max_length=32, choices=EntryKind.choices)
     licensor = models.ForeignKey(Licensor, related_name="journal_entries", on_delete=models.PROTECT)
@@ -135,6 +183,9 @@ class JournalEntry(models.Model):
     )
     outbox_event = models.ForeignKey(
         "merch.OutboxEvent", null=True, blank=True, related_name="+", on_delete=models.PROTECT
+    )
+    payment = models.ForeignKey(
+        RoyaltyPayment, null=True, blank=True, related_name="entries", on_delete=models.PROTECT
     )
     reverses = models.ForeignKey(
         "self", null=True, blank=True, related_name="reversed_by", on_delete=models.PROTECT

@@ -53,7 +53,6 @@ from marquee.core.exceptions import DomainError
 
 from ..models import (
     EntryKind,
-    JournalEntry,
     Licence,
     Licensor,
     PeriodCloseStatus,
@@ -61,7 +60,7 @@ from ..models import (
     Statement,
 )
 from . import fx
-from .ledger import ZERO, payable
+from .ledger import SQL, ZERO, payable
 from .lines import write_lines
 from .periods import licence_period_start, licence_window, validate_period
 from .postings import EARNED, cents, post_licence_period_end, post_withholding
@@ -125,7 +124,9 @@ def _queue(close_id: int) -> None:
     close_royalty_period.delay(close_id)
 
 
-def stated_windows(licensor: Licensor, start: date, end: date) -> list[tuple[Licence, date]]:
+def stated_windows(
+    licensor: Licensor, start: date, end: date, journal=SQL
+) -> list[tuple[Licence, date]]:
     """The licensor's licences stated in this close, each with its window start."""
     windows = []
     for licence in licensor.licences.filter(term_start__lte=end).order_by("pk"):
@@ -133,12 +134,7 @@ def stated_windows(licensor: Licensor, start: date, end: date) -> list[tuple[Lic
         if window is None:
             continue
         active = licence.sell_off_until >= window
-        if (
-            active
-            or JournalEntry.objects.filter(
-                licence=licence, effective_date__range=(window, end)
-            ).exists()
-        ):
+        if active or journal.has_entries(licence, window, end):
             windows.append((licence, window))
     return windows
 
@@ -202,13 +198,7 @@ def close_licensor(
         if done is not None:
             return done
     currency = licensor.statement_currency
-    windows = stated_windows(licensor, start, end)
-    true_up = recouped = ZERO
-    for licence, window in windows:
-        posted = post_licence_period_end(licence, window, end, currency, version)
-        true_up += posted.true_up
-        recouped += posted.recouped
-    post_withholding(licensor, windows, end, currency, version)
+    windows, true_up, recouped = post_period_end(licensor, start, end, currency, version)
     withholding = _withheld(licensor, end, currency)
 
     with connection.cursor() as cursor:
@@ -248,6 +238,20 @@ def close_licensor(
         cursor.execute("SET LOCAL marquee.statement_writing = 'off'")
     render_statement_files(statement)
     return statement
+
+
+def post_period_end(licensor, start, end, currency, version, journal=SQL):
+    """The period-end entries of one licensor's statement (version `version`):
+    each stated licence's, then the withholding. Returns the windows stated and
+    the true-up and recoupment the statement shows."""
+    windows = stated_windows(licensor, start, end, journal)
+    true_up = recouped = ZERO
+    for licence, window in windows:
+        posted = post_licence_period_end(licence, window, end, currency, version, journal)
+        true_up += posted.true_up
+        recouped += posted.recouped
+    post_withholding(licensor, windows, end, currency, version, journal)
+    return windows, true_up, recouped
 
 
 def _withheld(licensor, end, currency) -> Decimal:

@@ -1,10 +1,17 @@
 """Posting balanced, idempotent journal entries, and reading account balances.
 
-Every period-end posting goes through `post_entry`: it refuses an entry
-whose legs do not balance per currency (PostgreSQL would refuse it at
-commit anyway; failing here names the entry), and it posts nothing when an
-entry with the same key exists, so a close that is run again, or resumed
-after a crash, never posts twice.
+Period-end postings (`postings`) and payments (`payments`) talk to a
+*journal*: five questions and one write, answered here by SQL against the
+ledger (`SqlJournal`, the module-level `SQL`) and, during a rebuild, by a
+scratch book in memory (`royalties.books.MemoryBook`) that answers the same
+questions from running totals. The same posting code runs against both,
+so the rebuild recomputes advances, recoupment, true-ups, FX, withholding
+and payments as well as the sales.
+
+Every write goes through `check_legs` first: an entry whose legs do not
+balance per currency is refused (PostgreSQL would refuse it at commit
+anyway; failing here names the entry). A key posted before posts nothing,
+so a close that is run again, or resumed after a crash, never posts twice.
 """
 
 from __future__ import annotations
@@ -37,108 +44,156 @@ def account(licensor: Licensor, licence: Licence | None, kind: str, currency: st
     return found
 
 
-def post_entry(
-    *,
-    kind: str,
-    licensor: Licensor,
-    licence: Licence | None,
-    effective_date: date,
-    key: str,
-    legs: list[Leg],
-    memo: str = "",
-    **sources,
-) -> JournalEntry | None:
-    """Post one entry (None if `key` was posted before or every leg is zero)."""
-    legs = [leg for leg in legs if leg.amount != 0]
-    if not legs or JournalEntry.objects.filter(key=key).exists():
-        return None
+def live(legs: list[Leg]) -> list[Leg]:
+    return [leg for leg in legs if leg.amount != 0]
+
+
+def check_legs(key: str, legs: list[Leg]) -> None:
     totals: dict[str, Decimal] = defaultdict(Decimal)
     for leg in legs:
         totals[leg.currency] += leg.amount
     unbalanced = {cur: total for cur, total in totals.items() if total != 0}
     if unbalanced:
         raise ValueError(f"entry {key} does not balance: {unbalanced}")
-    entry = JournalEntry.objects.create(
-        kind=kind,
-        licensor=licensor,
-        licence=licence,
-        effective_date=effective_date,
-        key=key,
-        memo=memo[:500],
+
+
+class SqlJournal:
+    """The journal in PostgreSQL."""
+
+    def post(
+        self,
+        *,
+        kind: str,
+        licensor: Licensor,
+        licence: Licence | None,
+        effective_date: date,
+        key: str,
+        legs: list[Leg],
+        memo: str = "",
         **sources,
-    )
-    LedgerLine.objects.bulk_create(
-        LedgerLine(
-            entry=entry,
-            account=account(licensor, leg.licence, leg.kind, leg.currency),
-            amount=leg.amount,
-            currency=leg.currency,
+    ) -> JournalEntry | None:
+        """Post one entry (None if `key` was posted before or every leg is zero)."""
+        legs = live(legs)
+        if not legs or JournalEntry.objects.filter(key=key).exists():
+            return None
+        check_legs(key, legs)
+        entry = JournalEntry.objects.create(
+            kind=kind,
+            licensor=licensor,
+            licence=licence,
+            effective_date=effective_date,
+            key=key,
+            memo=memo[:500],
+            **sources,
         )
-        for leg in legs
-    )
-    return entry
+        LedgerLine.objects.bulk_create(
+            LedgerLine(
+                entry=entry,
+                account=account(licensor, leg.licence, leg.kind, leg.currency),
+                amount=leg.amount,
+                currency=leg.currency,
+            )
+            for leg in legs
+        )
+        return entry
+
+    def balance(
+        self,
+        licensor_id: int,
+        kind: str,
+        currency: str,
+        *,
+        licence: Licence | None | bool = False,
+        before: date | None = None,
+        on_or_before: date | None = None,
+        entry_kinds: tuple[str, ...] | None = None,
+        since: date | None = None,
+        key_prefix: str | None = None,
+    ) -> Decimal:
+        sql = [
+            "SELECT COALESCE(SUM(ll.amount), 0) FROM licensing_ledgerline ll",
+            "JOIN licensing_ledgeraccount a ON a.id = ll.account_id",
+            "JOIN licensing_journalentry je ON je.id = ll.entry_id",
+            "WHERE a.licensor_id = %s AND a.kind = %s AND a.currency = %s",
+        ]
+        params: list = [licensor_id, kind, currency]
+        if licence is not False:
+            if licence is None:
+                sql.append("AND a.licence_id IS NULL")
+            else:
+                sql.append("AND a.licence_id = %s")
+                params.append(licence.pk)
+        for clause, value in (
+            ("je.effective_date < %s", before),
+            ("je.effective_date <= %s", on_or_before),
+            ("je.effective_date >= %s", since),
+        ):
+            if value is not None:
+                sql.append(f"AND {clause}")
+                params.append(value)
+        if entry_kinds is not None:
+            sql.append("AND je.kind = ANY(%s)")
+            params.append(list(entry_kinds))
+        if key_prefix is not None:
+            sql.append("AND je.key LIKE %s")
+            params.append(key_prefix.replace("%", r"\%").replace("_", r"\_") + "%")
+        with connection.cursor() as cursor:
+            cursor.execute(" ".join(sql), params)
+            return cursor.fetchone()[0]
+
+    def currencies(self, licensor_id: int, licence: Licence, kind: str) -> list[str]:
+        return list(
+            LedgerAccount.objects.filter(licensor_id=licensor_id, licence=licence, kind=kind)
+            .values_list("currency", flat=True)
+            .order_by("currency")
+        )
+
+    def daily(
+        self, licence: Licence, kind: str, currency: str, entry_kinds, since: date, until: date
+    ) -> list[tuple[date, Decimal]]:
+        """Signed sums per effective date of one licence account's lines of these kinds."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                SELECT je.effective_date, SUM(ll.amount)
+                  FROM licensing_ledgerline ll
+                  JOIN licensing_ledgeraccount a ON a.id = ll.account_id
+                  JOIN licensing_journalentry je ON je.id = ll.entry_id
+                 WHERE a.licence_id = %s AND a.kind = %s AND a.currency = %s
+                   AND je.kind = ANY(%s) AND je.effective_date BETWEEN %s AND %s
+                 GROUP BY je.effective_date ORDER BY je.effective_date
+                """,
+                [licence.pk, kind, currency, list(entry_kinds), since, until],
+            )
+            return cursor.fetchall()
+
+    def has_entries(self, licence: Licence, since: date, until: date) -> bool:
+        return JournalEntry.objects.filter(
+            licence=licence, effective_date__range=(since, until)
+        ).exists()
 
 
-def balance(
-    licensor: Licensor,
-    kind: str,
-    currency: str,
-    *,
-    licence: Licence | None | bool = False,
-    before: date | None = None,
-    on_or_before: date | None = None,
-    entry_kinds: tuple[str, ...] | None = None,
-    since: date | None = None,
-    key_prefix: str | None = None,
-) -> Decimal:
+SQL = SqlJournal()
+
+
+def post_entry(**entry) -> JournalEntry | None:
+    return SQL.post(**entry)
+
+
+def balance(licensor: Licensor, kind: str, currency: str, **filters) -> Decimal:
     """Signed sum (debit positive) of a licensor's account lines of one kind and currency.
 
     `licence=False` sums every licence's accounts and the licensor's own;
     a licence (or None) restricts to that one account. The date filters use
     the entries' effective dates.
     """
-    sql = [
-        "SELECT COALESCE(SUM(ll.amount), 0) FROM licensing_ledgerline ll",
-        "JOIN licensing_ledgeraccount a ON a.id = ll.account_id",
-        "JOIN licensing_journalentry je ON je.id = ll.entry_id",
-        "WHERE a.licensor_id = %s AND a.kind = %s AND a.currency = %s",
-    ]
-    params: list = [licensor.pk, kind, currency]
-    if licence is not False:
-        if licence is None:
-            sql.append("AND a.licence_id IS NULL")
-        else:
-            sql.append("AND a.licence_id = %s")
-            params.append(licence.pk)
-    for clause, value in (
-        ("je.effective_date < %s", before),
-        ("je.effective_date <= %s", on_or_before),
-        ("je.effective_date >= %s", since),
-    ):
-        if value is not None:
-            sql.append(f"AND {clause}")
-            params.append(value)
-    if entry_kinds is not None:
-        sql.append("AND je.kind = ANY(%s)")
-        params.append(list(entry_kinds))
-    if key_prefix is not None:
-        sql.append("AND je.key LIKE %s")
-        params.append(key_prefix.replace("%", r"\%").replace("_", r"\_") + "%")
-    with connection.cursor() as cursor:
-        cursor.execute(" ".join(sql), params)
-        return cursor.fetchone()[0]
+    return SQL.balance(licensor.pk, kind, currency, **filters)
 
 
-def payable(licensor, currency, **filters) -> Decimal:
+def payable(licensor, currency, *, journal=SQL, **filters) -> Decimal:
     """What the licensor is owed (credit balance of its royalty-payable accounts)."""
-    return -balance(licensor, AccountKind.ROYALTY_PAYABLE, currency, **filters)
+    return -journal.balance(licensor.pk, AccountKind.ROYALTY_PAYABLE, currency, **filters)
 
 
-def payable_currencies(licensor: Licensor, licence: Licence) -> list[str]:
-    return list(
-        LedgerAccount.objects.filter(
-            licensor=licensor, licence=licence, kind=AccountKind.ROYALTY_PAYABLE
-        )
-        .values_list("currency", flat=True)
-        .order_by("currency")
-    )
+def payable_currencies(licensor: Licensor, licence: Licence, journal=SQL) -> list[str]:
+    return journal.currencies(licensor.pk, licence, AccountKind.ROYALTY_PAYABLE)

@@ -1,7 +1,8 @@
 """What staff pay out: advances under a licence, and royalty payments to a licensor.
 
-Both are journal entries keyed by the payment's reference, so recording the
-same payment twice records it once. An advance sits in ADVANCE_PREPAID
+Each is first a `RoyaltyPayment` row (the source document: who paid what,
+when, under which reference), then the journal entry that links to it;
+recording the same reference twice records it once. An advance sits in ADVANCE_PREPAID
 (Marquee's asset) until period closes recoup it from royalties; a payment
 settles what the licensor is owed in the statement currency and may not
 exceed it.
@@ -16,8 +17,16 @@ from django.db import transaction
 
 from marquee.core.exceptions import DomainError
 
-from ..models import AccountKind, EntryKind, JournalEntry, Licence, Licensor
-from .ledger import Leg, payable, post_entry
+from ..models import (
+    AccountKind,
+    EntryKind,
+    JournalEntry,
+    Licence,
+    Licensor,
+    PaymentKind,
+    RoyaltyPayment,
+)
+from .ledger import SQL, Leg, payable
 from .postings import terms_at
 
 AMOUNT_NOT_POSITIVE = "AMOUNT_NOT_POSITIVE"
@@ -41,32 +50,71 @@ def _check(amount: Decimal, reference: str) -> Decimal:
     return amount
 
 
+def post_payment(payment: RoyaltyPayment, journal=SQL) -> JournalEntry | None:
+    """The entry of a recorded payment (the rebuild replays it from the same row).
+
+    An advance: debit ADVANCE_PREPAID, credit cash, on the licence's accounts.
+    A royalty payment: debit the licensor's royalty payable, credit cash.
+    """
+    advance = payment.kind == PaymentKind.ADVANCE
+    licence = payment.licence if advance else None
+    first = AccountKind.ADVANCE_PREPAID if advance else AccountKind.ROYALTY_PAYABLE
+    return journal.post(
+        kind=EntryKind.ADVANCE if advance else EntryKind.PAYMENT,
+        licensor=payment.licensor,
+        licence=licence,
+        effective_date=payment.paid_on,
+        key=payment_key(payment),
+        memo=f"{'Advance' if advance else 'Payment'} {payment.reference}"
+        + (f" recorded by {payment.recorded_by}" if payment.recorded_by_id else ""),
+        legs=[
+            Leg(first, payment.amount, payment.currency, licence),
+            Leg(AccountKind.CASH, -payment.amount, payment.currency, licence),
+        ],
+        payment=payment,
+    )
+
+
+def payment_key(payment: RoyaltyPayment) -> str:
+    if payment.kind == PaymentKind.ADVANCE:
+        return f"advance:{payment.licence_id}:{payment.reference}"
+    return f"payment:{payment.licensor_id}:{payment.reference}"
+
+
+def _recorded(kind, licensor, licence, reference) -> JournalEntry | None:
+    found = RoyaltyPayment.objects.filter(
+        kind=kind, licensor=licensor, licence=licence, reference=reference
+    ).first()
+    return None if found is None else JournalEntry.objects.get(payment=found)
+
+
 @transaction.atomic
 def record_advance_payment(
     licence: Licence, *, amount: Decimal, paid_on: date, reference: str, user=None
 ) -> JournalEntry:
     """An advance paid under a licence, in its terms' currency (ADVANCE entry)."""
     amount = _check(amount, reference)
+    reference = reference.strip()
     terms = terms_at(licence, paid_on) or licence.royalty_terms.order_by("effective_from").first()
     if terms is None:
         raise DomainError.single(
             NO_ROYALTY_TERMS, f"Licence {licence.reference} has no royalty terms.", "licence"
         )
-    key = f"advance:{licence.pk}:{reference.strip()}"
-    memo = f"Advance {reference.strip()}" + (f" recorded by {user}" if user else "")
-    post_entry(
-        kind=EntryKind.ADVANCE,
+    Licence.objects.select_for_update().get(pk=licence.pk)  # one recording of it at a time
+    existing = _recorded(PaymentKind.ADVANCE, licence.licensor, licence, reference)
+    if existing is not None:
+        return existing
+    payment = RoyaltyPayment.objects.create(
+        kind=PaymentKind.ADVANCE,
         licensor=licence.licensor,
         licence=licence,
-        effective_date=paid_on,
-        key=key,
-        memo=memo,
-        legs=[
-            Leg(AccountKind.ADVANCE_PREPAID, amount, terms.currency, licence),
-            Leg(AccountKind.CASH, -amount, terms.currency, licence),
-        ],
+        amount=amount,
+        currency=terms.currency,
+        paid_on=paid_on,
+        reference=reference,
+        recorded_by=user if getattr(user, "pk", None) else None,
     )
-    return JournalEntry.objects.get(key=key)
+    return post_payment(payment)
 
 
 @transaction.atomic
@@ -81,12 +129,12 @@ def record_royalty_payment(
 ) -> JournalEntry:
     """Royalties paid to the licensor (PAYMENT entry), at most what it is owed."""
     amount = _check(amount, reference)
+    reference = reference.strip()
     currency = currency or licensor.statement_currency
-    key = f"payment:{licensor.pk}:{reference.strip()}"
-    existing = JournalEntry.objects.filter(key=key).first()
+    Licensor.objects.select_for_update().get(pk=licensor.pk)  # one payment at a time
+    existing = _recorded(PaymentKind.ROYALTY, licensor, None, reference)
     if existing is not None:
         return existing
-    Licensor.objects.select_for_update().get(pk=licensor.pk)  # one payment at a time
     owed = payable(licensor, currency)
     if amount > owed:
         raise DomainError.single(
@@ -94,16 +142,13 @@ def record_royalty_payment(
             f"{licensor} is owed {owed} {currency}; a payment of {amount} would overpay.",
             "amount",
         )
-    memo = f"Payment {reference.strip()}" + (f" recorded by {user}" if user else "")
-    return post_entry(
-        kind=EntryKind.PAYMENT,
+    payment = RoyaltyPayment.objects.create(
+        kind=PaymentKind.ROYALTY,
         licensor=licensor,
-        licence=None,
-        effective_date=paid_on,
-        key=key,
-        memo=memo,
-        legs=[
-            Leg(AccountKind.ROYALTY_PAYABLE, amount, currency),
-            Leg(AccountKind.CASH, -amount, currency),
-        ],
+        amount=amount,
+        currency=currency,
+        paid_on=paid_on,
+        reference=reference,
+        recorded_by=user if getattr(user, "pk", None) else None,
     )
+    return post_payment(payment)

@@ -1,8 +1,9 @@
 """The period-end entries of one licence, and the withholding of one licensor.
 
 Run in this order for each licence stated in a close, in the licence's
-terms currency, each from the ledger's balances (so a re-run, or a
-corrected version of the statement, posts only what is still missing):
+terms currency, each from the journal's balances (so a re-run, or a
+corrected version of the statement, posts only what is still missing; the
+journal is the ledger, or the rebuild's scratch book, see `ledger`):
 
 1. **Guarantee true-up** (GUARANTEE_TRUE_UP) - for each contract year that
    ends in the statement window: if the royalties accrued in that year
@@ -31,8 +32,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import connection
-
 from ..models import (
     AccountKind,
     EntryKind,
@@ -43,7 +42,7 @@ from ..models import (
     WithholdingRate,
 )
 from . import fx
-from .ledger import CENT, ZERO, Leg, balance, payable, payable_currencies, post_entry
+from .ledger import CENT, SQL, ZERO, Leg, payable, payable_currencies
 from .periods import contract_years_ending
 
 EARNED = (EntryKind.ACCRUAL, EntryKind.REVERSAL)
@@ -66,7 +65,12 @@ class LicenceClose:
 
 
 def post_licence_period_end(
-    licence: Licence, window_start: date, period_end: date, currency: str, version: int
+    licence: Licence,
+    window_start: date,
+    period_end: date,
+    currency: str,
+    version: int,
+    journal=SQL,
 ) -> LicenceClose:
     result = LicenceClose()
     licensor = licence.licensor
@@ -78,13 +82,14 @@ def post_licence_period_end(
     tag = f"{period_end}:v{version}"
     cur = terms.currency
     for year_start, year_end in contract_years_ending(licence.term_start, window_start, period_end):
-        _true_up(licence, terms_at(licence, year_end) or terms, year_start, year_end, tag)
+        _true_up(licence, terms_at(licence, year_end) or terms, year_start, year_end, tag, journal)
     if terms.advance_recoupable:
-        _recoup(licence, terms, period_end, tag)
+        _recoup(licence, terms, period_end, tag, journal)
     # What the period's statement shows: every version's postings, not only this one's.
     true_up = payable(
         licensor,
         cur,
+        journal=journal,
         licence=licence,
         since=window_start,
         on_or_before=period_end,
@@ -93,6 +98,7 @@ def post_licence_period_end(
     recouped = -payable(
         licensor,
         cur,
+        journal=journal,
         licence=licence,
         since=period_end,
         on_or_before=period_end,
@@ -100,30 +106,31 @@ def post_licence_period_end(
     )
     result.true_up = _to_statement(true_up, terms, currency, period_end)
     result.recouped = _to_statement(recouped, terms, currency, period_end)
-    for other in payable_currencies(licensor, licence):
+    for other in payable_currencies(licensor, licence, journal):
         if other != currency:
-            _convert(licence, terms, other, currency, window_start, period_end, tag)
+            _convert(licence, terms, other, currency, window_start, period_end, tag, journal)
     return result
 
 
-def _true_up(licence, terms, year_start, year_end, tag) -> Decimal:
+def _true_up(licence, terms, year_start, year_end, tag, journal) -> Decimal:
     if terms.minimum_guarantee <= 0:
         return ZERO
     cur = terms.currency
     earned = payable(
         licence.licensor,
         cur,
+        journal=journal,
         licence=licence,
         since=year_start,
         on_or_before=year_end,
         entry_kinds=EARNED,
     )
     prefix = f"true_up:{licence.pk}:{year_start}:"
-    already = payable(licence.licensor, cur, licence=licence, key_prefix=prefix)
+    already = payable(licence.licensor, cur, journal=journal, licence=licence, key_prefix=prefix)
     shortfall = terms.minimum_guarantee - earned - already
     if shortfall <= 0:
         return ZERO
-    post_entry(
+    journal.post(
         kind=EntryKind.GUARANTEE_TRUE_UP,
         licensor=licence.licensor,
         licence=licence,
@@ -139,20 +146,20 @@ def _true_up(licence, terms, year_start, year_end, tag) -> Decimal:
     return shortfall
 
 
-def _recoup(licence, terms, period_end, tag) -> Decimal:
+def _recoup(licence, terms, period_end, tag, journal) -> Decimal:
     cur = terms.currency
-    unrecouped = balance(
-        licence.licensor,
+    unrecouped = journal.balance(
+        licence.licensor.pk,
         AccountKind.ADVANCE_PREPAID,
         cur,
         licence=licence,
         on_or_before=period_end,
     )
-    owed = payable(licence.licensor, cur, licence=licence, on_or_before=period_end)
+    owed = payable(licence.licensor, cur, journal=journal, licence=licence, on_or_before=period_end)
     amount = min(unrecouped, owed)
     if amount <= 0:
         return ZERO
-    post_entry(
+    journal.post(
         kind=EntryKind.RECOUPMENT,
         licensor=licence.licensor,
         licence=licence,
@@ -173,38 +180,26 @@ def _to_statement(amount: Decimal, terms, currency: str, on: date) -> Decimal:
     return cents(amount * fx.rate(terms.currency, currency, on, terms.exchange_rate_source))
 
 
-def _daily_earned(licence: Licence, currency: str, since: date, until: date):
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT je.effective_date, -SUM(ll.amount)
-              FROM licensing_ledgerline ll
-              JOIN licensing_ledgeraccount a ON a.id = ll.account_id
-              JOIN licensing_journalentry je ON je.id = ll.entry_id
-             WHERE a.licence_id = %s AND a.kind = %s AND a.currency = %s
-               AND je.kind = ANY(%s) AND je.effective_date BETWEEN %s AND %s
-             GROUP BY je.effective_date ORDER BY je.effective_date
-            """,
-            [licence.pk, AccountKind.ROYALTY_PAYABLE, currency, list(EARNED), since, until],
-        )
-        return cursor.fetchall()
-
-
-def _convert(licence, terms, source_cur, currency, window_start, period_end, tag) -> None:
-    owed = payable(licence.licensor, source_cur, licence=licence, on_or_before=period_end)
+def _convert(licence, terms, source_cur, currency, window_start, period_end, tag, journal) -> None:
+    owed = payable(
+        licence.licensor, source_cur, journal=journal, licence=licence, on_or_before=period_end
+    )
     if owed == 0:
         return
     src = terms.exchange_rate_source
     converted = ZERO
     remainder = owed
     if terms.exchange_rate_date == ExchangeRateDate.TRANSACTION:
-        for day, amount in _daily_earned(licence, source_cur, window_start, period_end):
+        for day, debit in journal.daily(
+            licence, AccountKind.ROYALTY_PAYABLE, source_cur, EARNED, window_start, period_end
+        ):
+            amount = -debit
             if amount and day != period_end:
                 converted += cents(amount * fx.rate(source_cur, currency, day, src))
                 remainder -= amount
     if remainder:
         converted += cents(remainder * fx.rate(source_cur, currency, period_end, src))
-    post_entry(
+    journal.post(
         kind=EntryKind.FX,
         licensor=licence.licensor,
         licence=licence,
@@ -239,6 +234,7 @@ def post_withholding(
     period_end: date,
     currency: str,
     version: int,
+    journal=SQL,
 ) -> Decimal:
     """Withhold tax on what became owed in the windows; returns the period's withholding."""
     rate = withholding_rate(licensor, period_end)
@@ -247,6 +243,7 @@ def post_withholding(
             payable(
                 licensor,
                 currency,
+                journal=journal,
                 licence=licence,
                 since=start,
                 on_or_before=period_end,
@@ -258,10 +255,10 @@ def post_withholding(
     )
     target = cents(base * rate / 100) if base > 0 and rate > 0 else ZERO
     prefix = f"withholding:{licensor.pk}:{period_end}:"
-    already = balance(
-        licensor, AccountKind.ROYALTY_PAYABLE, currency, licence=None, key_prefix=prefix
+    already = journal.balance(
+        licensor.pk, AccountKind.ROYALTY_PAYABLE, currency, licence=None, key_prefix=prefix
     )
-    post_entry(
+    journal.post(
         kind=EntryKind.WITHHOLDING,
         licensor=licensor,
         licence=None,
