@@ -4,8 +4,9 @@
 posted before (the contract year's volume, a line's accrual and what its
 refunds reversed, the earlier sales a retroactive tier step lifts) and
 hands it the new entries. `LedgerBook` answers from and writes to the
-journal; `MemoryBook` keeps the same facts in dictionaries, so the rebuild
-replays the source events into it and compares balances with the ledger.
+journal; `MemoryBook` keeps the same facts in dictionaries (and every entry
+in a `statements.ledger.MemoryJournal`), so the rebuild replays the source
+events into it and compares balances with the ledger.
 The two answer the same questions by different means (SQL sums against
 running totals), which is what makes the comparison worth having.
 """
@@ -17,12 +18,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 
 from ..models import AccountKind, EntryKind, JournalEntry, LedgerAccount, LedgerLine
-
-# The entries the royalty engine owns (others post advances, payments...).
-KEY_PREFIXES = ("accrual:", "reversal:", "tier:")
+from ..statements.ledger import MemoryJournal
 
 
 @dataclass(frozen=True)
@@ -77,16 +76,41 @@ def legs(posting: Posting):
     )
 
 
+@dataclass(frozen=True)
+class _Sale:
+    """What a retroactive tier step needs of an earlier accrual (kept per contract year)."""
+
+    terms_id: int | None
+    snapshot_id: int
+    earlier: Earlier
+
+
 @dataclass
 class MemoryBook:
-    """The scratch ledger of the rebuild."""
+    """The scratch ledger of the rebuild.
+
+    The royalty engine's questions (volumes, accruals, refunded units, the
+    year's earlier sales) are answered from running totals here; every entry
+    also lands in `journal`, a `MemoryJournal`, which answers the period
+    end's and the payments' questions. The rebuild hands that journal to the
+    very functions the close and the payments run, so one scratch ledger
+    holds every kind of entry.
+    """
 
     keys: set = field(default_factory=set)
     volumes: dict = field(default_factory=lambda: defaultdict(lambda: [0, Decimal(0)]))
     accruals: dict = field(default_factory=dict)
     refunded: dict = field(default_factory=lambda: defaultdict(int))
     by_year: dict = field(default_factory=lambda: defaultdict(list))
-    balances: dict = field(default_factory=lambda: defaultdict(Decimal))
+    journal: MemoryJournal = field(default_factory=MemoryJournal)
+
+    def __post_init__(self):
+        self.journal.keys = self.keys  # one set of posted keys, whoever posted them
+
+    @property
+    def balances(self) -> dict:
+        """Balance per (licensor, licence, account kind, currency)."""
+        return self.journal.accounts
 
     def prepare(self, snapshot_ids, keys) -> None:
         """Load what the book holds for these snapshots (nothing to do in memory)."""
@@ -109,9 +133,9 @@ class MemoryBook:
 
     def earlier(self, licence_id, terms_id, start, end, exclude) -> list[Earlier]:
         return [
-            Earlier(p.base, p.units, p.share, p.rate)
-            for p in self.by_year[(licence_id, start)]
-            if p.terms_id == terms_id and p.snapshot_id != exclude
+            sale.earlier
+            for sale in self.by_year[(licence_id, start)]
+            if sale.terms_id == terms_id and sale.snapshot_id != exclude
         ]
 
     def post(self, posting: Posting, year_start: date | None = None) -> bool:
@@ -122,17 +146,34 @@ class MemoryBook:
             volume = self.volumes[(posting.licence_id, year_start)]
             volume[0] += posting.units
             volume[1] += posting.base
-            self.by_year[(posting.licence_id, year_start)].append(posting)
+            self.by_year[(posting.licence_id, year_start)].append(
+                _Sale(
+                    posting.terms_id,
+                    posting.snapshot_id,
+                    Earlier(posting.base, posting.units, posting.share, posting.rate),
+                )
+            )
             self.accruals[posting.snapshot_id] = Accrued(
                 posting.amount, posting.base, posting.rate, posting.units, posting.key
             )
         elif posting.kind == EntryKind.REVERSAL:
             self.refunded[posting.snapshot_id] += -posting.units
-        for kind, amount in legs(posting):
-            if amount:
-                account = (posting.licensor_id, posting.licence_id, kind, posting.currency)
-                self.balances[account] += amount
+        self._record(posting)
         return True
+
+    def _record(self, posting: Posting) -> None:
+        self.journal.add(
+            key=posting.key,
+            kind=posting.kind,
+            licensor_id=posting.licensor_id,
+            licence_id=posting.licence_id,
+            effective_date=posting.effective_date,
+            lines=[
+                (posting.licence_id, kind, posting.currency, amount)
+                for kind, amount in legs(posting)
+                if amount
+            ],
+        )
 
 
 class LedgerBook(MemoryBook):
@@ -212,6 +253,9 @@ class LedgerBook(MemoryBook):
         self.pending.append(posting)
         return True
 
+    def _record(self, posting: Posting) -> None:
+        """Nothing to sum: `flush` writes the entry to the journal itself."""
+
     def _accounts(self, pending) -> dict:
         """The account ids the postings need, created where missing (two statements)."""
         wanted = {
@@ -282,16 +326,18 @@ class LedgerBook(MemoryBook):
 
 
 def ledger_balances() -> dict:
-    """The ledger's balance per (licensor, licence, kind, currency), royalty entries only."""
-    prefix = Q()
-    for start in KEY_PREFIXES:
-        prefix |= Q(entry__key__startswith=start)
+    """The ledger's balance per (licensor, licence, account kind, currency), every entry."""
     rows = (
-        LedgerLine.objects.filter(prefix)
-        .values_list(
+        LedgerLine.objects.values_list(
             "account__licensor_id", "account__licence_id", "account__kind", "account__currency"
         )
         .annotate(total=Sum("amount"))
         .order_by()
     )
     return {tuple(row[:4]): row[4] for row in rows}
+
+
+def ledger_entry_counts() -> dict:
+    """How many entries of each kind the ledger holds."""
+    rows = JournalEntry.objects.values_list("kind").annotate(n=Count("pk")).order_by()
+    return dict(rows)

@@ -176,6 +176,159 @@ class SqlJournal:
 SQL = SqlJournal()
 
 
+@dataclass(frozen=True)
+class Posted:
+    """What `MemoryJournal.post` answers instead of a saved JournalEntry."""
+
+    key: str
+    kind: str
+
+
+class MemoryJournal:
+    """The same journal as running sums in memory: the rebuild's scratch ledger.
+
+    Lines are summed per account (licensor, kind, currency) under a compact
+    key (licence id, entry kind, effective date): a year of sales collapses
+    to one sum per licence and day, so a period-end question costs a scan of
+    days, not of order lines. Entries that are not the royalty engine's own
+    (true-ups, recoupment, FX, withholding, advances, payments: a few per
+    licence and period) are also kept by key, for the key-prefix questions
+    the period end asks (what earlier versions of a statement posted).
+    """
+
+    ENGINE_PREFIXES = ("accrual:", "reversal:", "tier:")
+
+    def __init__(self):
+        self.keys: set[str] = set()
+        self.sums: dict = defaultdict(lambda: defaultdict(Decimal))
+        self.keyed: list[tuple[str, int, int | None, str, str, Decimal]] = []
+        self.accounts: dict = defaultdict(Decimal)  # (licensor, licence, kind, cur) -> balance
+        self.entry_days: dict[int, set[date]] = defaultdict(set)
+        self.entry_counts: dict[str, int] = defaultdict(int)
+
+    # -- writing -------------------------------------------------------------
+    def add(self, *, key, kind, licensor_id, licence_id, effective_date, lines) -> None:
+        """Record one balanced entry; `lines` are (licence id, account kind, currency, amount)."""
+        self.keys.add(key)
+        self.entry_counts[kind] += 1
+        if licence_id is not None:
+            self.entry_days[licence_id].add(effective_date)
+        engine = key.startswith(self.ENGINE_PREFIXES)
+        for line_licence, account_kind, currency, amount in lines:
+            self.sums[(licensor_id, account_kind, currency)][
+                (line_licence, kind, effective_date)
+            ] += amount
+            self.accounts[(licensor_id, line_licence, account_kind, currency)] += amount
+            if not engine:
+                self.keyed.append((key, licensor_id, line_licence, account_kind, currency, amount))
+
+    def post(
+        self,
+        *,
+        kind: str,
+        licensor: Licensor,
+        licence: Licence | None,
+        effective_date: date,
+        key: str,
+        legs: list[Leg],
+        memo: str = "",
+        **sources,
+    ) -> Posted | None:
+        legs = live(legs)
+        if not legs or key in self.keys:
+            return None
+        check_legs(key, legs)
+        self.add(
+            key=key,
+            kind=kind,
+            licensor_id=licensor.pk,
+            licence_id=licence.pk if licence is not None else None,
+            effective_date=effective_date,
+            lines=[
+                (
+                    leg.licence.pk if leg.licence is not None else None,
+                    leg.kind,
+                    leg.currency,
+                    leg.amount,
+                )
+                for leg in legs
+            ],
+        )
+        return Posted(key, kind)
+
+    # -- reading -------------------------------------------------------------
+    def balance(
+        self,
+        licensor_id: int,
+        kind: str,
+        currency: str,
+        *,
+        licence: Licence | None | bool = False,
+        before: date | None = None,
+        on_or_before: date | None = None,
+        entry_kinds: tuple[str, ...] | None = None,
+        since: date | None = None,
+        key_prefix: str | None = None,
+    ) -> Decimal:
+        wanted = False if licence is False else (None if licence is None else licence.pk)
+        if key_prefix is not None and not key_prefix.startswith(self.ENGINE_PREFIXES):
+            if before or on_or_before or since or entry_kinds:
+                raise ValueError("key-prefix balances take no other filter")
+            return sum(
+                (
+                    amount
+                    for key, who, line_licence, account_kind, cur, amount in self.keyed
+                    if who == licensor_id
+                    and account_kind == kind
+                    and cur == currency
+                    and (wanted is False or line_licence == wanted)
+                    and key.startswith(key_prefix)
+                ),
+                ZERO,
+            )
+        if key_prefix is not None:
+            raise ValueError("the memory journal sums engine entries by account, not by key")
+        total = ZERO
+        for (line_licence, entry_kind, day), amount in self.sums[
+            (licensor_id, kind, currency)
+        ].items():
+            if wanted is not False and line_licence != wanted:
+                continue
+            if entry_kinds is not None and entry_kind not in entry_kinds:
+                continue
+            if (
+                (before is not None and day >= before)
+                or (on_or_before is not None and day > on_or_before)
+                or (since is not None and day < since)
+            ):
+                continue
+            total += amount
+        return total
+
+    def currencies(self, licensor_id: int, licence: Licence, kind: str) -> list[str]:
+        return sorted(
+            {
+                cur
+                for who, line_licence, account_kind, cur in self.accounts
+                if who == licensor_id and line_licence == licence.pk and account_kind == kind
+            }
+        )
+
+    def daily(
+        self, licence: Licence, kind: str, currency: str, entry_kinds, since: date, until: date
+    ) -> list[tuple[date, Decimal]]:
+        days: dict[date, Decimal] = defaultdict(Decimal)
+        for (line_licence, entry_kind, day), amount in self.sums[
+            (licence.licensor_id, kind, currency)
+        ].items():
+            if line_licence == licence.pk and entry_kind in entry_kinds and since <= day <= until:
+                days[day] += amount
+        return sorted(days.items())
+
+    def has_entries(self, licence: Licence, since: date, until: date) -> bool:
+        return any(since <= day <= until for day in self.entry_days.get(licence.pk, ()))
+
+
 def post_entry(**entry) -> JournalEntry | None:
     return SQL.post(**entry)
 

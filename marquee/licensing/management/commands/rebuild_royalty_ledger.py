@@ -1,8 +1,10 @@
-"""`manage.py rebuild_royalty_ledger [--compare]`: recompute royalty postings from the sales.
+"""`manage.py rebuild_royalty_ledger [--compare]`: recompute the ledger from its sources.
 
-Without `--compare` it prints the rebuilt balance of every account; with
-it, it also compares them with the ledger, prints each difference and
-exits with status 1 if there is any (so it can run in a cron job or CI).
+Sales events, recorded advances and payments, and issued statements are
+replayed in memory. Without `--compare` it prints the rebuilt balance of
+every account; with it, it also compares balances and entry counts with
+the ledger, prints each difference and exits with status 1 if there is any
+(so it can run in a cron job or CI).
 See `marquee/licensing/royalties/rebuild.py`.
 """
 
@@ -17,7 +19,7 @@ from marquee.licensing.royalties import rebuild
 
 
 class Command(BaseCommand):
-    help = "Recompute the royalty ledger from the sale snapshots and order events."
+    help = "Recompute the royalty ledger from sales, payments and statements."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -32,13 +34,16 @@ class Command(BaseCommand):
         licences = dict(Licence.objects.values_list("pk", "reference"))
 
         def name(account):
+            if account[0] == "entries":
+                return f"{account[1]} entries"
             licensor, licence, kind, currency = account
             who = licensors.get(licensor, licensor)
             return f"{who} {licences.get(licence, '-')} {kind} {currency}"
 
         self.stdout.write(
-            f"Replayed {result.events} events into {len(result.book.keys)} postings "
-            f"({len(result.refused)} refused refunds)."
+            f"Replayed {result.events} sales events ({result.undelivered} not yet delivered "
+            f"to the ledger), {result.payments} payments and {result.statements} statements "
+            f"into {len(result.book.keys)} entries ({len(result.refused)} refused refunds)."
         )
         for key, codes in result.refused:
             self.stdout.write(f"  refused {key}: {', '.join(codes)}")
