@@ -25,6 +25,7 @@ from ..core.pagination import SortKey, paginate
 from ..core.types import connection_field, connection_from_page
 from ..licensing import access
 from .errors import RoyaltyError
+from .payments import RoyaltyPaymentMutations
 from .types import (
     RoyaltyAccrual,
     RoyaltyLedgerBalance,
@@ -182,5 +183,5 @@ class RoyaltyPeriodCloseMutation(BaseMutation):
         return result
 
 
-class RoyaltyMutations(graphene.ObjectType):
+class RoyaltyMutations(RoyaltyPaymentMutations, graphene.ObjectType):
     royalty_period_close = RoyaltyPeriodCloseMutation.Field()
