@@ -441,3 +441,62 @@ def cancel(user, subscription_pk, *, now=None) -> BackerSubscription:
         sub.refresh_from_db()
         return sub
     _refuse("NOT_CANCELLABLE", f"This subscription is {sub.get_status_display().lower()}.", "id")
+
+
+# --- reads the API and the storefront share ----------------------------------------
+
+
+class ProgrammeState:
+    UPCOMING = "upcoming"
+    OPEN = "open"
+    SOLD_OUT = "sold_out"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+def programme_state(programme: BackerProgramme, now=None) -> str:
+    """Where a programme stands for a fan now: what the storefront's button says."""
+    now = now or timezone.now()
+    if programme.status == ProgrammeStatus.CANCELLED:
+        return ProgrammeState.CANCELLED
+    if now < programme.opens_at:
+        return ProgrammeState.UPCOMING
+    if now >= programme.closes_at:
+        return ProgrammeState.CLOSED
+    if programme.units_committed >= programme.total_units:
+        return ProgrammeState.SOLD_OUT
+    return ProgrammeState.OPEN
+
+
+def visible_programmes(viewer, *, film_slug: str | None = None):
+    """Programmes a viewer may see: published and cancelled ones; drafts to staff too."""
+    queryset = BackerProgramme.objects.select_related("film")
+    if not getattr(viewer, "is_staff", False):
+        queryset = queryset.exclude(status=ProgrammeStatus.DRAFT)
+    if film_slug is not None:
+        queryset = queryset.filter(film__slug=film_slug)
+    return queryset
+
+
+def programme_for(viewer, *, slug: str | None = None, pk: int | None = None):
+    """One programme by slug or primary key, if the viewer may see it; else None."""
+    queryset = visible_programmes(viewer)
+    if slug is not None:
+        return queryset.filter(slug=slug).first()
+    if pk is not None and 0 < pk < 2**63:
+        return queryset.filter(pk=pk).first()
+    return None
+
+
+def memberships_of(user, *, now=None) -> list[Membership]:
+    """Every programme the fan has subscribed to, pending ones past their time expired first."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    expire_overdue(now=now, membership__user_id=user.pk)
+    return list(
+        Membership.objects.filter(user_id=user.pk)
+        .filter(subscriptions__isnull=False)
+        .distinct()
+        .select_related("programme", "programme__film", "tier")
+        .order_by("programme__opens_at", "pk")
+    )
