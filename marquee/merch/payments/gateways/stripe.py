@@ -151,7 +151,7 @@ class StripeGateway(Gateway):
             amount=to_minor_units(item.charged_value, item.currency),
             metadata={"transaction_token": str(item.token)},
             idempotency_key=refund_key,
-        )
+        ).to_dict()
         charge_id = stripe_refund.get("charge")
         if not charge_id or stripe_refund.get("status") != "succeeded":
             return  # settled later by the charge.refunded webhook
