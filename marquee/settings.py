@@ -288,6 +288,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(OUTBOX_SWEEP_SECONDS),
     }
 }
+# Unpaid backer subscriptions past their time return their units (members.tasks).
+BACKER_EXPIRY_SWEEP_SECONDS = env_int("BACKER_EXPIRY_SWEEP_SECONDS", 60)
+CELERY_BEAT_SCHEDULE["backer-expiry-sweep"] = {
+    "task": "marquee.members.tasks.expire_overdue_subscriptions",
+    "schedule": float(BACKER_EXPIRY_SWEEP_SECONDS),
+}
 
 # --- Shop -------------------------------------------------------------------
 SHOP_NAME = os.environ.get("SHOP_NAME", "Marquee")

@@ -5,3 +5,10 @@ class MembersConfig(AppConfig):
     name = "marquee.members"
     label = "members"
     verbose_name = "Members"
+
+    def ready(self):
+        # Backer subscriptions are paid through merch's payment API, which knows them
+        # only as a registered payable source.
+        from .services import payables
+
+        payables.register()

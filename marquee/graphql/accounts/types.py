@@ -155,6 +155,11 @@ class User(graphene.ObjectType):
         before=graphene.String(),
         description="The user's orders, newest first.",
     )
+    # Declared by import path, like `orders`: accounts knows nothing of members.
+    memberships = graphene.NonNull(
+        graphene.List(graphene.NonNull("marquee.graphql.members.programmes.Membership")),
+        description="Programmes the user backs: units held, tier and subscriptions.",
+    )
 
     class Meta:
         interfaces = (relay.Node,)
@@ -185,3 +190,9 @@ class User(graphene.ObjectType):
         from marquee.graphql.orders.resolvers import resolve_user_orders
 
         return resolve_user_orders(info, root, **kwargs)
+
+    @staticmethod
+    def resolve_memberships(root, info):
+        from marquee.graphql.members.programmes import resolve_user_memberships
+
+        return resolve_user_memberships(info, root)

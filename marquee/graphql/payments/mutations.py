@@ -1,6 +1,9 @@
 """paymentGatewayInitialize, transactionInitialize and transactionProcess (Saleor's API)."""
 
+import binascii
+
 import graphene
+from graphql_relay import from_global_id
 
 from marquee.core.exceptions import DomainError
 from marquee.merch.payments import access, services
@@ -53,11 +56,19 @@ TransactionProcessError = error_type(
 
 
 def _source_ref(global_id):
-    """(kind, key) of a Checkout or Order global ID; the domain decides who may reach it."""
+    """(kind, key) of a payable global ID; the domain decides who may reach it.
+
+    Checkouts and orders are keyed by UUIDs; a registered kind (payments.sources)
+    gets the ID's raw value and judges it itself.
+    """
     type_name, value = parse_uuid(global_id)
-    if type_name not in access.KINDS:
-        value = None
-    return type_name, value
+    if type_name in access.KINDS:
+        return type_name, value
+    try:
+        type_name, raw = from_global_id(str(global_id))
+    except (binascii.Error, UnicodeDecodeError, ValueError, TypeError):
+        return "", None
+    return (type_name, raw) if access.is_kind(type_name) and raw else (type_name, None)
 
 
 def _requester(info):

@@ -41,9 +41,19 @@ class TransactionItem(models.Model):
     )
     # A client's idempotency key for the mutation that created it.
     idempotency_key = models.CharField(max_length=512, null=True, blank=True, unique=True)
+    # Or a registered payable source (payments.sources): its kind and key.
+    source_kind = models.CharField(max_length=64, blank=True, default="")
+    source_key = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ("pk",)
+        indexes = [
+            models.Index(
+                fields=["source_kind", "source_key"],
+                name="merch_transaction_source",
+                condition=~models.Q(source_kind=""),
+            )
+        ]
 
 
 class TransactionEvent(models.Model):

@@ -27,11 +27,16 @@ import uuid
 
 from django.conf import settings
 
-from ..models import Checkout
+from ..models import Checkout, Order
 
 
 def provider_key(source, *, action: str, amount, currency: str, attempt: str) -> str:
-    kind = "checkout" if isinstance(source, Checkout) else "order"
+    if isinstance(source, Checkout):
+        kind = "checkout"
+    elif isinstance(source, Order):
+        kind = "order"
+    else:  # a registered payable source (payments.sources)
+        kind = source.kind.lower()
     return f"marquee-{kind}-{source.pk}-{action.lower()}-{amount}{currency}-{attempt}"
 
 

@@ -17,6 +17,11 @@ an open transaction while the provider is on the network:
 
 transactionProcess: read the transaction (access), ask the provider, then
 lock (order first, then the transaction) and record.
+
+Besides checkouts and orders, a source may be a `sources.Payable` of a kind
+another domain registered (a backer subscription): the same three steps,
+its transactions linked by `source_kind`/`source_key`, and its kind told
+(`sources.settle`) whenever the amounts of one of them change.
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ from ..orders import events as order_events
 from ..orders import payment_status
 from ..outbox import events as outbox
 from ..pricing import quantize_price
-from . import access, keys
+from . import access, keys, sources
 from .access import payment_source, transaction_for  # noqa: F401 - the module's access API
 from .gateways import (
     Gateway,
@@ -78,8 +83,14 @@ class Standing:
         return max(self.total - self.charged - self.authorized, Decimal(0))
 
 
+def _source_filter(source) -> dict:
+    if isinstance(source, sources.Payable):
+        return {"source_kind": source.kind, "source_key": source.key}
+    return {"checkout": source} if isinstance(source, Checkout) else {"order": source}
+
+
 def _paid(source, token=None) -> dict:
-    filters = {"checkout": source} if isinstance(source, Checkout) else {"order": source}
+    filters = _source_filter(source)
     aggregates = {
         "charged": Sum("charged_value"),
         "authorized": Sum("authorized_value"),
@@ -92,6 +103,8 @@ def _paid(source, token=None) -> dict:
 
 
 def _total(source) -> Decimal:
+    if isinstance(source, sources.Payable):
+        return source.total
     if isinstance(source, Checkout):
         from ..checkout.calculations import checkout_totals
 
@@ -268,7 +281,10 @@ def _request(source, gateway, action, amount, data, client_key, before) -> Payme
     )
     token = keys.transaction_token(provider_key)
     metadata = {"transaction_token": str(token)}
-    if isinstance(source, Checkout):
+    if isinstance(source, sources.Payable):
+        metadata["source_kind"] = source.kind
+        metadata["source_key"] = source.key
+    elif isinstance(source, Checkout):
         metadata["checkout_token"] = str(source.pk)
     else:
         metadata["order_token"] = str(source.token)
@@ -287,7 +303,9 @@ def _record(
     source, gateway: Gateway, request, outcome: ProviderOutcome, client_key, total
 ) -> _Recorded:
     """Inside the step-3 transaction: the attempt's transaction, new or recorded earlier."""
-    access.lock_source(source)
+    locked = access.lock_source(source)
+    if isinstance(locked, sources.Payable):
+        total = locked.total  # it may have stopped taking payments meanwhile
     now = standing_after_lock(source, request.token, total)
     if now.token_taken:
         return _Recorded(TransactionItem.objects.get(token=request.token), created=False)
@@ -309,11 +327,15 @@ def _record(
         authorized_value=outcome.authorized,
         checkout=source if isinstance(source, Checkout) else None,
         order=source if isinstance(source, Order) else None,
+        source_kind=source.kind if isinstance(source, sources.Payable) else "",
+        source_key=source.key if isinstance(source, sources.Payable) else "",
         idempotency_key=client_key or None,
     )
     event = record_event(item, outcome.event_type, request.amount, outcome.message)
     if item.order_id and (outcome.charged or outcome.authorized):
         _refresh_order(item.order_id)
+    if item.source_kind and outcome.charged:
+        _settle_source(item)
     return _Recorded(
         item, created=True, result=GatewayResult(event=event, data=outcome.client_data)
     )
@@ -332,8 +354,13 @@ def standing_after_lock(source, token, total: Decimal) -> Standing:
 
 
 def _resume(item: TransactionItem, source) -> Initialized:
-    same_source = (isinstance(source, Checkout) and item.checkout_id == source.pk) or (
-        isinstance(source, Order) and item.order_id == source.pk
+    same_source = (
+        (isinstance(source, Checkout) and item.checkout_id == source.pk)
+        or (isinstance(source, Order) and item.order_id == source.pk)
+        or (
+            isinstance(source, sources.Payable)
+            and (item.source_kind, item.source_key) == (source.kind, source.key)
+        )
     )
     if not same_source:
         raise DomainError.single(
@@ -404,7 +431,41 @@ def apply_provider_amounts(item: TransactionItem, **values: Decimal) -> bool:
     item.save(update_fields=[*changed, "updated_at"])
     if item.order_id:
         _refresh_order(item.order_id)
+    if item.source_kind:
+        _settle_source(item)
     return True
+
+
+def _settle_source(item: TransactionItem) -> None:
+    """Tell a registered source's kind what all its transactions now charge and refund."""
+    sums = TransactionItem.objects.filter(
+        source_kind=item.source_kind, source_key=item.source_key
+    ).aggregate(charged=Sum("charged_value"), refunded=Sum("refunded_value"))
+    sources.settle(item, Decimal(sums["charged"] or 0), Decimal(sums["refunded"] or 0))
+
+
+# --- refunds of registered sources ------------------------------------------------
+
+
+def refund_source(kind: str, key: str, *, reason: str = "") -> Decimal:
+    """Give back everything the source's transactions charged, through their gateways.
+
+    Called outside a transaction (the provider is on the network). Each
+    transaction is refunded with a key derived from it, so a repeated call
+    asks the provider for the same refund and records nothing twice; the
+    kind's `refunded` callback runs once the amounts say so (at once for
+    the offline gateway and a refund Stripe settles at once, else when
+    Stripe's charge.refunded webhook arrives). Returns the amount asked for.
+    """
+    asked = Decimal(0)
+    charged = TransactionItem.objects.filter(
+        source_kind=kind, source_key=str(key), charged_value__gt=0
+    ).order_by("pk")
+    for item in charged:
+        gateway = gateway_for(item.gateway)
+        gateway.refund_charged(item, refund_key=f"marquee-{kind.lower()}-{key}-refund-{item.pk}")
+        asked += item.charged_value
+    return asked
 
 
 def refresh_order_payments(order_id) -> None:

@@ -98,6 +98,14 @@ class Gateway:
     def refund(self, item: TransactionItem, refund) -> None:
         raise NotImplementedError
 
+    def refund_charged(self, item: TransactionItem, *, refund_key: str) -> None:
+        """Give back all the transaction charges (a registered source's refund, not an order's).
+
+        Called with no transaction open; the same `refund_key` asks the
+        provider for the same refund, so a repeated call refunds once.
+        """
+        raise NotImplementedError
+
 
 def record_event(item: TransactionItem, type_: str, amount: Decimal, message: str = "", psp=""):
     return TransactionEvent.objects.create(

@@ -133,6 +133,32 @@ class StripeGateway(Gateway):
         }
         return GatewayResult(event=event, data=data)
 
+    def refund_charged(self, item, *, refund_key: str) -> None:
+        """Refund what is charged; recorded from the charge as Stripe then reports it.
+
+        The charge is read back (no lock held) and applied as its
+        charge.refunded webhook would be, so whichever comes first, the
+        other changes nothing.
+        """
+        from django.db import transaction
+
+        from ..access import lock_transaction
+        from ..stripe_events import _charge_refunded
+
+        stripe_refund = _call(
+            stripe.Refund.create,
+            payment_intent=item.psp_reference,
+            amount=to_minor_units(item.charged_value, item.currency),
+            metadata={"transaction_token": str(item.token)},
+            idempotency_key=refund_key,
+        ).to_dict()
+        charge_id = stripe_refund.get("charge")
+        if not charge_id or stripe_refund.get("status") != "succeeded":
+            return  # settled later by the charge.refunded webhook
+        charge = _call(stripe.Charge.retrieve, id=charge_id).to_dict()
+        with transaction.atomic():
+            _charge_refunded(lock_transaction(item), charge)
+
     def refund(self, item, refund) -> None:
         stripe_refund = _call(
             stripe.Refund.create,
