@@ -31,13 +31,13 @@ from marquee.merch.models import Channel
 class Backing:
     """A film with one published programme (100 units, cap 20), tiers 1+ and 10+."""
 
-    def __init__(self):
+    def __init__(self, channel=None, film=None):
         now = timezone.now()
         self.now = now
-        self.china = Channel.objects.create(
+        self.china = channel or Channel.objects.create(
             name="China", slug="china", currency_code="CNY", default_country="CN"
         )
-        self.film = Film.objects.create(slug="wolf-warrior-2", title="战狼2")
+        self.film = film or Film.objects.create(slug="wolf-warrior-2", title="战狼2")
         self.other_film = Film.objects.create(slug="ne-zha", title="哪吒")
         self.programme = self.make_programme(self.film, "ww2-round-1")
 
