@@ -47,7 +47,7 @@ class Backing:
             channel=self.china,
             slug=slug,
             name=slug.replace("-", " ").title(),
-            unit_price=Decimal("100"),
+            unit_price=extra.pop("unit_price", Decimal("100")),
             currency="CNY",
             total_units=total,
             per_member_cap=cap,
