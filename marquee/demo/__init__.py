@@ -9,7 +9,13 @@ must stay cheap and model-free: the demo logins are read from the data files
 only when asked for.
 """
 
-__all__ = ["DEMO_STAFF_EMAIL", "DEMO_STAFF_PASSWORD", "LICENSOR_PASSWORD"]
+__all__ = [
+    "DEMO_STAFF_EMAIL",
+    "DEMO_STAFF_PASSWORD",
+    "LICENSOR_PASSWORD",
+    "MEMBER_EMAILS",
+    "MEMBER_PASSWORD",
+]
 
 
 def __getattr__(name: str):

@@ -17,7 +17,7 @@ DATA_DIR = Path(__file__).with_name("data")
 
 @cache
 def read(name: str) -> dict:
-    """The parsed `data/<name>.toml`: shop, products or licensing."""
+    """The parsed `data/<name>.toml`: shop, products, licensing, sales or members."""
     with (DATA_DIR / f"{name}.toml").open("rb") as file:
         return tomllib.load(file)
 
@@ -25,3 +25,5 @@ def read(name: str) -> dict:
 DEMO_STAFF_EMAIL = read("shop")["staff"]["email"]
 DEMO_STAFF_PASSWORD = read("shop")["staff"]["password"]
 LICENSOR_PASSWORD = read("licensing")["licensor_password"]
+MEMBER_PASSWORD = read("members")["member_password"]
+MEMBER_EMAILS = tuple(member["email"] for member in read("members")["members"])

@@ -7,12 +7,14 @@ the dependencies: films, the shop (catalogue, pages and menus, shipping,
 taxes and vouchers, the staff login), then the licence register, which
 licenses and approves the catalogue. With the register, a closed quarter
 of sales (`sales.py`): orders played through the real services at their
-dates, and the quarter's statements.
+dates, and the quarter's statements. Last, the investor-members
+(`members.py`): backer programmes, the imported backers, member prices and
+perks, after the sales so that member prices do not reprice the quarter.
 
-Each part is loaded once. The `china` channel marks a loaded shop and the
-`china-film` licensor a loaded register, so a database whose shop was
-loaded before the register existed gets the register on the next load,
-and a fully loaded one returns at once.
+Each part is loaded once. The `china` channel marks a loaded shop, the
+`china-film` licensor a loaded register and the `ne-zha-backers` programme
+the loaded members, so a database loaded before a part existed gets that
+part on the next load, and a fully loaded one returns at once.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from django.utils.text import slugify
 import marquee.films
 from marquee.films.models import Film
 from marquee.licensing.models import Licensor
+from marquee.members.models import BackerProgramme
 from marquee.merch.models import Channel
 from marquee.merch.search import refresh_search_documents
 
@@ -40,6 +43,8 @@ from .commerce import write_commerce
 from .content import write_content
 from .licensing import LOADED_MARKER as LICENSING_MARKER
 from .licensing import write_licensing
+from .members import LOADED_MARKER as MEMBERS_MARKER
+from .members import write_members
 from .sales import write_sales
 
 SHOP_MARKER = "china"
@@ -48,16 +53,19 @@ FILMS_DATASET = Path(marquee.films.__file__).parent / "data" / "films.json"
 _LOCK_KEY = zlib.crc32(b"marquee.demo")
 
 
-def _loaded() -> tuple[bool, bool]:
-    """(shop loaded, licence register loaded), in one query."""
+def _loaded() -> tuple[bool, bool, bool]:
+    """(shop loaded, licence register loaded, members loaded), in one query."""
     register = Licensor.objects.filter(slug=LICENSING_MARKER)
+    members = BackerProgramme.objects.filter(slug=MEMBERS_MARKER)
     row = (
         Channel.objects.filter(slug=SHOP_MARKER)
-        .annotate(register=Exists(register))
-        .values_list("register", flat=True)
+        .annotate(register=Exists(register), members=Exists(members))
+        .values_list("register", "members")
         .first()
     )
-    return row is not None, bool(row)
+    if row is None:
+        return False, False, False
+    return True, row[0], row[1]
 
 
 def demo_is_loaded() -> bool:
@@ -74,8 +82,8 @@ def load_demo(stdout: TextIO | None = None) -> bool:
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
-        shop_loaded, register_loaded = _loaded()
-        if shop_loaded and register_loaded:
+        shop_loaded, register_loaded, members_loaded = _loaded()
+        if shop_loaded and register_loaded and members_loaded:
             log("Demo data was loaded by another process.")
             return False
         now = timezone.now()
@@ -83,17 +91,23 @@ def load_demo(stdout: TextIO | None = None) -> bool:
         counts = {}
         if not shop_loaded:
             counts.update(load_shop(files.read("shop"), products, now, log))
-        counts.update(
-            write_licensing(
-                files.read("licensing"),
-                {spec["sku"]: slugify(spec["name"]) for spec in products},
-                timezone.localdate(now),
+        if not register_loaded:
+            counts.update(
+                write_licensing(
+                    files.read("licensing"),
+                    {spec["sku"]: slugify(spec["name"]) for spec in products},
+                    timezone.localdate(now),
+                )
             )
-        )
     if not register_loaded and Licensor.objects.filter(slug=LICENSING_MARKER).exists():
         # After the commit: each sale is its own transaction (its outbox
         # events are delivered when it commits), then the quarter is closed.
         counts.update(write_sales(files.read("sales"), timezone.localdate(now), log))
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+        if not _loaded()[2]:
+            counts.update(write_members(files.read("members"), now, log))
     log("Created " + ", ".join(f"{n} {what}" for what, n in counts.items()) + ".")
     log(f"Demo data loaded in {time.perf_counter() - started:.1f}s.")
     return True

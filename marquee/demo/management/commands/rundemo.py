@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from marquee.demo import DEMO_STAFF_EMAIL, DEMO_STAFF_PASSWORD
+from marquee.demo import DEMO_STAFF_EMAIL, DEMO_STAFF_PASSWORD, MEMBER_EMAILS, MEMBER_PASSWORD
 
 DEFAULT_ADDRPORT = "127.0.0.1:8000"
 
@@ -47,6 +47,7 @@ class Command(BaseCommand):
             f"  Storefront GraphQL API  {base}/graphql/{graphiql}",
             f"  Admin                   {base}/admin/",
             f"  Staff login             {DEMO_STAFF_EMAIL} / {DEMO_STAFF_PASSWORD}",
+            f"  Member logins           {', '.join(MEMBER_EMAILS)} / {MEMBER_PASSWORD}",
             "",
         ]
         return self.style.SUCCESS("\n".join(lines))
