@@ -5,3 +5,9 @@ class MembersConfig(AppConfig):
     name = "marquee.members"
     label = "members"
     verbose_name = "Members"
+
+    def ready(self):
+        # Members' prices join merch's pricing pipeline; merch stays unaware of members.
+        from . import pricing
+
+        pricing.register()
