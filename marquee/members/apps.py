@@ -11,3 +11,7 @@ class MembersConfig(AppConfig):
         from . import pricing
 
         pricing.register()
+        # Member-only variants: hidden from the rest of the catalogue, refused in their checkouts.
+        from . import visibility
+
+        visibility.register()

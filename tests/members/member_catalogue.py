@@ -38,17 +38,29 @@ class UserClient:
         if user is not None:
             self.headers["HTTP_AUTHORIZATION"] = f"Bearer {create_access_token(user)}"
 
-    def run(self, query, variables=None):
+    def body(self, query, variables=None):
         response = self.client.post(
             "/graphql/",
             data=json.dumps({"query": query, "variables": variables or {}}),
             content_type="application/json",
             **self.headers,
         )
-        assert response.status_code == 200, response.content[:500]
-        body = response.json()
+        assert response.status_code in (200, 400), response.content[:500]
+        return response.json()
+
+    def run(self, query, variables=None):
+        body = self.body(query, variables)
         assert "errors" not in body, body["errors"]
         return body["data"]
+
+    def error_codes(self, query, variables=None):
+        """The codes of a request's top-level GraphQL errors (Saleor's `extensions.code`)."""
+        body = self.body(query, variables)
+        return [
+            e.get("extensions", {}).get("exception", {}).get("code")
+            or e.get("extensions", {}).get("code")
+            for e in body.get("errors", [])
+        ]
 
 
 class Backers:

@@ -6,12 +6,15 @@ MEMBER_STATEMENTS more than an anonymous visitor, whatever the page size
 and however many rules, tiers and fixed prices apply.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from marquee.members.models import Perk, PerkKind
 from tests.graphql.benchmark.counting import describe
 from tests.graphql.benchmark.test_product_list import PRODUCT_LIST, PRODUCT_LIST_QUERIES
 from tests.graphql.conftest import CatalogueBuilder
@@ -118,3 +121,28 @@ def test_product_page_for_a_member_is_constant(catalogue, backers):
     assert prices == [5.0, 5.0, 5.0]
     assert anon_small == anon_large
     assert small == large_count == anon_large + MEMBER_STATEMENTS, listing
+
+
+def test_member_only_variants_cost_no_statement(catalogue, backers):
+    """The variant filter is part of the catalogue's own statements, for anyone."""
+    member = backers.member("producer@example.com", 10)
+    variables = {"channel": "china", "first": 100}
+    products = build(catalogue, backers, "Small", 3)
+    for index, product in enumerate(products):
+        limited = product.variants.order_by("sort_order").last()
+        Perk.objects.create(
+            programme=backers.programme,
+            tier=backers.producer,
+            kind=PerkKind.MEMBER_VARIANT,
+            slug=f"limited-{index}",
+            name=f"Limited {index}",
+            total_quantity=10,
+            expires_at=timezone.now() + timedelta(days=30),
+            variant=limited,
+        )
+    anon, data, _ = run(None, PRODUCT_LIST, variables)
+    assert {len(e["node"]["variants"]) for e in data["products"]["edges"]} == {2}
+    count, data, listing = run(member, PRODUCT_LIST, variables)
+    assert {len(e["node"]["variants"]) for e in data["products"]["edges"]} == {3}
+    assert anon == PRODUCT_LIST_QUERIES
+    assert count == MEMBER_PRODUCT_LIST_QUERIES, listing
