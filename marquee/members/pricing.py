@@ -64,7 +64,8 @@ class Offer:
     def adjustment(self) -> Adjustment:
         if self.price is not None:
             return Adjustment.price(self.price, f"{self.name}: member price")
-        return Adjustment.percentage(self.percentage, f"{self.name}: {self.percentage:g}% off")
+        percent = f"{self.percentage.normalize():f}"
+        return Adjustment.percentage(self.percentage, f"{self.name}: {percent}% off")
 
 
 @dataclass(frozen=True)

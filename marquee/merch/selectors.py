@@ -157,20 +157,23 @@ def collection_products(collection: Collection, queryset: QuerySet[Product]) -> 
     ).annotate(collection_sort_order=Coalesce(Subquery(sort_order), 0))
 
 
-def _min_price(channel: Channel):
+def _min_price(channel: Channel, viewer=None):
+    listings = ProductVariantChannelListing.objects.filter(
+        variant__product_id=OuterRef("pk"), channel=channel
+    )
+    shown = shown_variants(viewer)
+    if shown is not None:
+        listings = listings.filter(variant__in=shown)
     return Subquery(
-        ProductVariantChannelListing.objects.filter(
-            variant__product_id=OuterRef("pk"), channel=channel
-        )
-        .values("variant__product_id")
+        listings.values("variant__product_id")
         .annotate(lowest=Min("price_amount"))
         .values("lowest")[:1]
     )
 
 
-def with_price(queryset: QuerySet[Product], channel: Channel) -> QuerySet[Product]:
-    """Annotate `min_price_amount`: the lowest variant price in the channel."""
-    return queryset.annotate(min_price_amount=Coalesce(_min_price(channel), Decimal(0)))
+def with_price(queryset: QuerySet[Product], channel: Channel, viewer=None) -> QuerySet[Product]:
+    """Annotate `min_price_amount`: the lowest price in the channel of a variant `viewer` sees."""
+    return queryset.annotate(min_price_amount=Coalesce(_min_price(channel, viewer), Decimal(0)))
 
 
 def in_stock(channel: Channel):

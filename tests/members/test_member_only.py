@@ -226,3 +226,27 @@ def test_a_member_only_products_pictures_are_served(edition, client):
     media = edition.figure.media.get()
     response = client.get(f"/thumbnail/product-media/{media.pk}/256/webp/")
     assert response.status_code == 200
+
+
+LOWEST = """
+query Lowest($lte: Float) {
+  products(first: 50, channel: "china", filter: {minimalPrice: {lte: $lte}}) {
+    edges { node { slug } }
+  }
+}
+"""
+
+
+def test_a_hidden_variant_does_not_set_the_lowest_price(shop, edition):
+    """The limited edition is the cheaper size here: outsiders filter by the public price."""
+    cap = shop.product("Cap", variants=2)  # 99.00, 100.00
+    cheap = cap.variants.order_by("sort_order").first()
+    edition.perk(cheap, edition.backers.producer, "cheap-cap")
+    below_public = {"lte": 99.5}
+
+    def slugs(user):
+        data = UserClient(user).run(LOWEST, below_public)
+        return [e["node"]["slug"] for e in data["products"]["edges"]]
+
+    assert "cap" not in slugs(edition.stranger)
+    assert "cap" in slugs(edition.producer)

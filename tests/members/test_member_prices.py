@@ -4,7 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -310,7 +310,7 @@ def test_checkout_charges_the_member_price_and_the_order_records_the_rule(shop):
     discount = OrderLineDiscount.objects.get(line=order_line)
     recorded = (discount.type, discount.rule_key, discount.name)
     assert recorded == ("rule", "member-price", "Member price")
-    assert "Backers pay half" in discount.reason
+    assert discount.reason == "Backers pay half: 50% off"
     assert discount.amount_value == Decimal("100.00")
 
 
@@ -369,3 +369,18 @@ def test_royalty_on_list_base_accrues_on_the_list_price(shop, licensed):
     snap = SaleSnapshot.objects.get()
     entry = JournalEntry.objects.get()
     assert entry.base_amount == snap.list_total_net == Decimal("200.00")
+
+
+# Rules that could never price sensibly are refused by the database ------------------
+
+
+@pytest.mark.parametrize("percent", ["0", "-5", "100.001"])
+def test_a_percentage_outside_0_to_100_is_refused(backers, percent):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        backers.percentage(backers.supporter, percent)
+
+
+def test_a_negative_fixed_price_is_refused(catalogue, backers):
+    variant = catalogue.product("Tee", variants=1).variants.get()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        backers.fixed(backers.supporter, {variant: "-0.01"})

@@ -261,8 +261,9 @@ def resolve_product_connection(
 
     validate_page_args("products", first, last, after, before)
     channel = resolve_channel(info, channel_slug)
-    visible = selectors.visible_products(channel, listed_only=True, viewer=viewer(info.context))
-    queryset = selectors.with_price(visible, channel)
+    shopper = viewer(info.context)
+    visible = selectors.visible_products(channel, listed_only=True, viewer=shopper)
+    queryset = selectors.with_price(visible, channel, shopper)
     if scope is not None:
         queryset = scope(queryset, channel)
     flt, extra = filter_from_input(filter)
