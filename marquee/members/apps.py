@@ -12,3 +12,11 @@ class MembersConfig(AppConfig):
         from .services import payables
 
         payables.register()
+        # Members' prices join merch's pricing pipeline; merch stays unaware of members.
+        from . import pricing
+
+        pricing.register()
+        # Member-only variants: hidden from the rest of the catalogue, refused in their checkouts.
+        from . import visibility
+
+        visibility.register()

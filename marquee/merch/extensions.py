@@ -10,6 +10,13 @@ with an explicit order (`marquee.core.registry`):
   before a product's channel listing is saved as published (admin and
   services), so nothing goes live that could not be sold.
 
+- a *variant filter*: `fn(viewer, now) -> Q | None`, a condition on
+  `ProductVariant` a variant must meet for this viewer (the signed-in user,
+  or None) to see it (a members-only limited edition, for instance). A
+  hidden variant is left out of product pages, price ranges and variant
+  lookups, and a product none of whose priced variants the viewer may see
+  is hidden with them.
+
 A filter must stay a single queryset expression (Exists/Subquery), so the
 catalogue keeps its constant number of SQL statements.
 """
@@ -17,6 +24,8 @@ catalogue keeps its constant number of SQL statements.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+
+from django.db.models import Q
 
 from marquee.core.registry import Registry
 
@@ -30,6 +39,7 @@ ELIGIBILITY = 400
 
 catalogue_filters = Registry("catalogue filter")
 publication_checks = Registry("publication check")
+variant_filters = Registry("variant filter")
 
 
 def register_catalogue_filter(fn: CatalogueFilter | None = None, *, order: int):
@@ -60,3 +70,27 @@ def publication_errors(listing) -> list[str]:
     for entry in publication_checks:
         errors.extend(entry.fn(listing) or [])
     return errors
+
+
+VariantFilter = Callable[[object | None, object], Q | None]
+
+
+def register_variant_filter(fn: VariantFilter | None = None, *, order: int):
+    return variant_filters.register(fn, order=order)
+
+
+def unregister_variant_filter(fn: VariantFilter) -> None:
+    variant_filters.unregister(fn)
+
+
+def visible_variant_condition(viewer, now) -> Q | None:
+    """What a ProductVariant must meet for `viewer` to see it; None when nothing is asked."""
+    if viewer is not None and not getattr(viewer, "is_authenticated", False):
+        viewer = None
+    conditions = [c for entry in variant_filters if (c := entry.fn(viewer, now))]
+    if not conditions:
+        return None
+    combined = Q()
+    for condition in conditions:
+        combined &= condition
+    return combined

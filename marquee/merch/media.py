@@ -4,7 +4,9 @@ An image is only as public as what it shows. A product's media is served
 when the product is visible in at least one active channel: published,
 priced, and let through by every catalogue filter (the licence gate among
 them), the rule `product(id:)` applies; a product the catalogue hides must
-not be found through its pictures either. A collection's background follows
+not be found through its pictures either. Variant filters (a members-only
+limited edition) are not applied: image requests carry no viewer, and the
+members who may see such a product must see its pictures too. A collection's background follows
 the collection's publication; category backgrounds and film posters are
 public. Staff see everything, so the admin can preview what is not live yet,
 but such an answer is marked as not public so no shared cache passes it on.
@@ -58,7 +60,7 @@ def _visible_somewhere(kind: str):
     checks = []
     for channel in active_channels():
         if kind == "product-media":
-            visible = visible_products(channel, listed_only=False, now=now)
+            visible = visible_products(channel, listed_only=False, now=now, for_anyone=True)
             checks.append(Exists(visible.filter(pk=OuterRef("product_id"))))
         else:
             checks.append(Exists(visible_collections(channel, now).filter(pk=OuterRef("pk"))))

@@ -19,7 +19,7 @@ from django.utils import timezone
 from marquee.core.exceptions import DomainError
 
 from . import search
-from .extensions import apply_catalogue_filters
+from .extensions import apply_catalogue_filters, visible_variant_condition
 from .models import (
     AssignedProductAttributeValue,
     AssignedVariantAttributeValue,
@@ -83,7 +83,20 @@ def storefront_channel(slug: str | None) -> Channel:
     return channel
 
 
-def visible_products(channel: Channel, *, listed_only: bool, now=None) -> QuerySet[Product]:
+def shown_variants(viewer=None, now=None) -> QuerySet[ProductVariant] | None:
+    """Variants the registered variant filters let `viewer` see; None when none restricts."""
+    condition = visible_variant_condition(viewer, now or timezone.now())
+    return None if condition is None else ProductVariant.objects.filter(condition)
+
+
+def visible_products(
+    channel: Channel, *, listed_only: bool, now=None, viewer=None, for_anyone=False
+) -> QuerySet[Product]:
+    """Products `viewer` (the signed-in user, or None) may see in `channel`.
+
+    `for_anyone`: products at least one viewer may see (variant filters are
+    not applied), for what is fetched without a viewer, such as media files.
+    """
     now = now or timezone.now()
     published = ProductChannelListing.objects.filter(
         product_id=OuterRef("pk"), channel=channel, is_published=True
@@ -93,19 +106,24 @@ def visible_products(channel: Channel, *, listed_only: bool, now=None) -> QueryS
     priced = ProductVariantChannelListing.objects.filter(
         variant__product_id=OuterRef("pk"), channel=channel
     )
+    shown = None if for_anyone else shown_variants(viewer, now)
+    if shown is not None:
+        priced = priced.filter(variant__in=shown)
     queryset = Product.objects.filter(Exists(published), Exists(priced))
     return apply_catalogue_filters(queryset, channel, now)
 
 
-def visible_variants(channel: Channel, now=None) -> QuerySet[ProductVariant]:
+def visible_variants(channel: Channel, now=None, viewer=None) -> QuerySet[ProductVariant]:
     """Variants a buyer may open in a channel: priced there, of a product visible there.
 
     A product page need not be listed (`listed_only=False`), so neither need its variants.
     """
-    return ProductVariant.objects.filter(
-        product__in=visible_products(channel, listed_only=False, now=now),
+    variants = ProductVariant.objects.filter(
+        product__in=visible_products(channel, listed_only=False, now=now, viewer=viewer),
         channel_listings__channel=channel,
     )
+    condition = visible_variant_condition(viewer, now or timezone.now())
+    return variants if condition is None else variants.filter(condition)
 
 
 def visible_pages(now=None) -> QuerySet[Page]:
@@ -139,20 +157,23 @@ def collection_products(collection: Collection, queryset: QuerySet[Product]) -> 
     ).annotate(collection_sort_order=Coalesce(Subquery(sort_order), 0))
 
 
-def _min_price(channel: Channel):
+def _min_price(channel: Channel, viewer=None):
+    listings = ProductVariantChannelListing.objects.filter(
+        variant__product_id=OuterRef("pk"), channel=channel
+    )
+    shown = shown_variants(viewer)
+    if shown is not None:
+        listings = listings.filter(variant__in=shown)
     return Subquery(
-        ProductVariantChannelListing.objects.filter(
-            variant__product_id=OuterRef("pk"), channel=channel
-        )
-        .values("variant__product_id")
+        listings.values("variant__product_id")
         .annotate(lowest=Min("price_amount"))
         .values("lowest")[:1]
     )
 
 
-def with_price(queryset: QuerySet[Product], channel: Channel) -> QuerySet[Product]:
-    """Annotate `min_price_amount`: the lowest variant price in the channel."""
-    return queryset.annotate(min_price_amount=Coalesce(_min_price(channel), Decimal(0)))
+def with_price(queryset: QuerySet[Product], channel: Channel, viewer=None) -> QuerySet[Product]:
+    """Annotate `min_price_amount`: the lowest price in the channel of a variant `viewer` sees."""
+    return queryset.annotate(min_price_amount=Coalesce(_min_price(channel, viewer), Decimal(0)))
 
 
 def in_stock(channel: Channel):

@@ -43,8 +43,9 @@ query ($id: ID!) {
 # checkout; shipping address (no billing address is set); lines with variants,
 # products and types; variant listings; product listings; tax rate; the chosen
 # shipping listing; available shipping listings; stock (problems); product-type
-# attributes; variant attribute values; media (thumbnails); categories.
-EXPECTED = 13
+# attributes; variant attribute values; media (thumbnails); categories; the
+# member-only variants among the lines (problems, members.visibility).
+EXPECTED = 14
 
 
 def checkout_with(shop, api, count):

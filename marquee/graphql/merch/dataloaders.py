@@ -99,12 +99,21 @@ class ProductListingByProductChannelLoader(DataLoader):
 
 
 class VariantListingsByProductChannelLoader(DataLoader):
-    """Key: (product_id, channel_id) -> the priced variant listings of that product."""
+    """Key: (product_id, channel_id) -> the priced variant listings the viewer may see.
+
+    Variants a variant filter hides from the viewer (`merch.extensions`) are
+    left out here, so they vanish from the product's variants and price range.
+    """
 
     def batch_load(self, keys):
         rows = models.ProductVariantChannelListing.objects.filter(
             variant__product_id__in={p for p, _ in keys}, channel_id__in={c for _, c in keys}
         ).annotate(product_id=F("variant__product_id"))
+        user = getattr(self.context, "user", None)
+        viewer = user if getattr(user, "is_authenticated", False) else None
+        shown = selectors.shown_variants(viewer)
+        if shown is not None:
+            rows = rows.filter(variant__in=shown)
         grouped = group_by(rows, lambda row: (row.product_id, row.channel_id))
         return [grouped.get(key, []) for key in keys]
 

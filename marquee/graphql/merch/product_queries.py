@@ -14,6 +14,7 @@ from ..core.errors import ErrorCode, client_error, not_found
 from ..core.ids import decode_global_id, decode_global_ids
 from ..core.pagination import SortKey, paginate, validate_page_args
 from ..core.types import connection_from_page
+from .pricing import viewer
 from .types.context import ChannelContext
 
 
@@ -260,7 +261,9 @@ def resolve_product_connection(
 
     validate_page_args("products", first, last, after, before)
     channel = resolve_channel(info, channel_slug)
-    queryset = selectors.with_price(selectors.visible_products(channel, listed_only=True), channel)
+    shopper = viewer(info.context)
+    visible = selectors.visible_products(channel, listed_only=True, viewer=shopper)
+    queryset = selectors.with_price(visible, channel, shopper)
     if scope is not None:
         queryset = scope(queryset, channel)
     flt, extra = filter_from_input(filter)

@@ -17,6 +17,7 @@ from ..core.types import (
     language_code,
 )
 from .inputs import ProductFilterInput, ProductOrder, ProductWhereInput, StringFilterInput
+from .pricing import viewer
 from .product_queries import prime_products, resolve_channel, resolve_product_connection
 from .types.categories import (
     Category,
@@ -186,7 +187,9 @@ class MerchQueries(graphene.ObjectType):
     ):
         lookup = _one_of("product", id=id, slug=slug, external_reference=external_reference)
         channel_obj = resolve_channel(info, channel)
-        visible = selectors.visible_products(channel_obj, listed_only=False)
+        visible = selectors.visible_products(
+            channel_obj, listed_only=False, viewer=viewer(info.context)
+        )
         if "id" in lookup:
             product = visible.filter(pk=decode_global_id(id, "Product")).first()
         elif "slug" in lookup:
@@ -205,7 +208,7 @@ class MerchQueries(graphene.ObjectType):
     ):
         lookup = _one_of("product variant", id=id, sku=sku, external_reference=external_reference)
         channel_obj = resolve_channel(info, channel)
-        variants = selectors.visible_variants(channel_obj)
+        variants = selectors.visible_variants(channel_obj, viewer=viewer(info.context))
         if "id" in lookup:
             variant = variants.filter(pk=decode_global_id(id, "ProductVariant")).first()
         elif "sku" in lookup:
@@ -223,7 +226,7 @@ class MerchQueries(graphene.ObjectType):
     ):
         validate_page_args("productVariants", first, last, after, before)
         channel_obj = resolve_channel(info, channel)
-        variants = selectors.visible_variants(channel_obj)
+        variants = selectors.visible_variants(channel_obj, viewer=viewer(info.context))
         if ids is not None:
             variants = variants.filter(pk__in=decode_global_ids(ids, "ProductVariant", "ids"))
         page = paginate(

@@ -97,24 +97,28 @@ CREATE_QUERIES = 13
 
 # lookup; lock the checkout; variants asked for; quantities already in the
 # checkout; its lines; one INSERT for the new lines; lines with variants, listings,
-# tax rate (once per request) and stock to validate them; UPDATE last_change;
-# then the payload.
-LINES_ADD_QUERIES = 27
+# tax rate (once per request) and stock to validate them; the member-only
+# variants among the lines (members.visibility: the mutation's check, the
+# payload's problems); UPDATE last_change; then the payload.
+LINES_ADD_QUERIES = 29
 
 # lookup; lock the checkout; the lines named; the checkout's lines; one
 # UPDATE for the changed lines; lines with listings, tax rate (once per
-# request) and stock to validate them; UPDATE last_change; then the payload.
-LINES_UPDATE_QUERIES = 26
+# request) and stock to validate them; the member-only variants among the
+# lines (the mutation's check, the payload's problems); UPDATE last_change;
+# then the payload.
+LINES_UPDATE_QUERIES = 28
 
 # lookup; lock the checkout; INSERT the address; UPDATE the checkout; then
-# the payload.
-SHIPPING_ADDRESS_QUERIES = 20
+# the payload (its problems read the member-only variants among the lines).
+SHIPPING_ADDRESS_QUERIES = 21
 
 # lookup; lock the checkout; the shipping method; the shipping address;
 # lines with listings and tax rate (once per request) to price the checkout;
 # the methods the zone offers; UPDATE the checkout; then the payload, with
-# the chosen method's listing and the methods offered.
-DELIVERY_METHOD_QUERIES = 27
+# the chosen method's listing and the methods offered (its problems read the
+# member-only variants among the lines).
+DELIVERY_METHOD_QUERIES = 28
 
 # Outside any request transaction (the provider is called between the steps):
 # read the checkout and what its transactions cover; lines with listings, tax
