@@ -155,6 +155,11 @@ class User(graphene.ObjectType):
         before=graphene.String(),
         description="The user's orders, newest first.",
     )
+    # Declared by import path, like `orders`: accounts never imports the members API.
+    perks = graphene.NonNull(
+        graphene.List(graphene.NonNull("marquee.graphql.members.perks.Perk")),
+        description="Perks of every backer tier the user reaches, with their redemptions.",
+    )
 
     class Meta:
         interfaces = (relay.Node,)
@@ -185,3 +190,9 @@ class User(graphene.ObjectType):
         from marquee.graphql.orders.resolvers import resolve_user_orders
 
         return resolve_user_orders(info, root, **kwargs)
+
+    @staticmethod
+    def resolve_perks(root, info):
+        from marquee.graphql.members.perks import resolve_user_perks
+
+        return resolve_user_perks(root, info)

@@ -33,7 +33,7 @@ from marquee.core.exceptions import DomainError
 from marquee.merch.models import Voucher, VoucherChannelListing
 
 from .. import selectors
-from ..models import Membership, Perk, PerkKind, PerkRedemption, RedemptionStatus
+from ..models import LotteryEntry, Membership, Perk, PerkKind, PerkRedemption, RedemptionStatus
 from .codes import new_nonce
 
 NOT_A_MEMBER = "NOT_A_MEMBER"
@@ -198,6 +198,8 @@ class MemberPerk:
     perk: Perk
     held: int
     redemptions: list[PerkRedemption]
+    # MEET_AND_GREET: the member's lottery ticket, once entered.
+    lottery_ticket: str | None = None
 
     @property
     def remaining(self) -> int:
@@ -237,4 +239,10 @@ def perks_for_user(user, *, now=None) -> list[MemberPerk]:
     by_perk: dict[int, list[PerkRedemption]] = {}
     for redemption in mine.select_related("perk").order_by("pk"):
         by_perk.setdefault(redemption.perk_id, []).append(redemption)
-    return [MemberPerk(perk, perk.held, by_perk.get(perk.pk, [])) for perk in perks]
+    tickets = dict(
+        LotteryEntry.objects.filter(membership__user_id=user.pk).values_list("perk_id", "ticket")
+    )
+    return [
+        MemberPerk(perk, perk.held, by_perk.get(perk.pk, []), tickets.get(perk.pk))
+        for perk in perks
+    ]
