@@ -239,3 +239,14 @@ def test_verify_lottery_detects_an_entry_list_that_differs_from_the_entries(draw
 def test_verify_lottery_without_a_draw_is_an_error(world):
     with pytest.raises(CommandError):
         call_command("verify_lottery", "nothing-here", stdout=io.StringIO())
+
+
+def test_draw_due_draws_each_closed_lottery_once(world):
+    due = open_lottery(world, places=1)
+    entered(world, due, 3)
+    later = open_lottery(world)
+    close(due, world)
+    drawn = lottery.draw_due()
+    assert [d.perk_id for d in drawn] == [due.pk]
+    assert lottery.draw_due() == []
+    assert not LotteryDraw.objects.filter(perk=later).exists()

@@ -333,3 +333,30 @@ def test_an_expired_perk_stays_listed_while_the_member_holds_one(world):
     Perk.objects.filter(pk=perk.pk).update(expires_at=world.now - timedelta(days=1))
     seen = perks.perks_for_user(world.supporter_user)
     assert [item.perk.pk for item in seen] == [perk.pk]
+
+
+def test_a_member_variant_redemption_reserves_the_variant_until_used(world):
+    perk = world.perk(PerkKind.MEMBER_VARIANT)
+    assert perks.reserved_variant_ids(world.supporter_user) == frozenset()
+    redemption = perks.redeem(world.supporter_user, perk, "k")
+    assert perks.reserved_variant_ids(world.supporter_user) == {world.variant.pk}
+    assert perks.reserved_variant_ids(world.producer_user) == frozenset()
+    assert perks.reserved_variant_ids(None) == frozenset()
+    PerkRedemption.objects.filter(pk=redemption.pk).update(status="consumed")
+    assert perks.reserved_variant_ids(world.supporter_user) == frozenset()
+
+
+def test_a_sold_out_perk_answers_before_any_lock(world, django_assert_max_num_queries):
+    perk = world.perk(total_quantity=1)
+    perks.redeem(world.supporter_user, perk, "k")
+    with django_assert_max_num_queries(6) as captured, pytest.raises(DomainError) as raised:
+        perks.redeem(world.producer_user, perk, "k")
+    assert codes_of(raised) == ["SOLD_OUT"]
+    assert not any("FOR UPDATE" in query["sql"] for query in captured.captured_queries)
+
+
+def test_a_voucher_with_a_long_code_still_clones(world):
+    m.Voucher.objects.filter(pk=world.voucher.pk).update(code="X" * 255)
+    world.voucher.refresh_from_db()
+    redemption = perks.redeem(world.supporter_user, world.perk(PerkKind.DISCOUNT_CODE), "k")
+    assert len(redemption.voucher_code) <= 255

@@ -278,3 +278,32 @@ def test_perks_of_another_user_are_not_shown_through_token_create(world):
     world.perk()
     assert body["data"]["tokenCreate"]["errors"] == []
     assert body["data"]["tokenCreate"]["user"]["perks"] == []
+
+
+def test_me_perks_reads_a_constant_number_of_queries(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count():
+        with CaptureQueriesContext(connection) as captured:
+            body = api(world.producer_user)(ME_PERKS)
+        assert "errors" not in body
+        return len(captured.captured_queries), body["data"]["me"]["perks"]
+
+    first = world.perk(per_member_quota=3)
+    redeem(world.producer_user, first, "1")
+    few, listed = count()
+    assert len(listed) == 1
+    for index in range(4):
+        perk = world.perk(
+            [PerkKind.SCREENING_PASS, PerkKind.DISCOUNT_CODE, PerkKind.MEMBER_VARIANT][index % 3],
+            tier=world.producer,
+            per_member_quota=2,
+        )
+        redeem(world.producer_user, perk, f"a{index}")
+        redeem(world.producer_user, perk, f"b{index}")
+    lottery_perk = world.perk(PerkKind.MEET_AND_GREET)
+    api(world.producer_user)(ENTER, {"perk": gid(lottery_perk)})
+    many, listed = count()
+    assert len(listed) == 6
+    assert many == few

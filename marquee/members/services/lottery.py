@@ -222,3 +222,19 @@ def public_result(slug: str) -> PublicResult | None:
         LotteryEntry.objects.filter(perk=perk).order_by("ticket").values_list("ticket", flat=True)
     )
     return PublicResult(perk, tickets, None)
+
+
+def draw_due(now=None) -> list[LotteryDraw]:
+    """Draw every lottery whose entries have closed (what the scheduled task runs).
+
+    A lottery drawn meanwhile by staff is skipped, so the task may run as
+    often as it likes.
+    """
+    drawn = []
+    for perk in due_draws(now):
+        try:
+            drawn.append(draw(perk, now=now))
+        except DomainError as error:
+            if error.details[0].code != ALREADY_DRAWN:
+                raise
+    return drawn

@@ -50,23 +50,25 @@ _MAX_KEY_LENGTH = 255
 HOLDING = (RedemptionStatus.ISSUED, RedemptionStatus.CONSUMED)
 
 
-def locked_membership(user, perk: Perk) -> Membership:
-    """The user's paid membership of the perk's programme, locked, or NOT_A_MEMBER."""
-    membership = (
-        Membership.objects.select_for_update()
-        .filter(
-            user_id=getattr(user, "pk", None),
-            programme_id=perk.programme_id,
-            units_held__gt=0,
-            tier__isnull=False,
-        )
-        .first()
-    )
+def membership_of(user, perk: Perk, *, lock: bool = False) -> Membership:
+    """The user's paid membership of the perk's programme (locked if asked), or NOT_A_MEMBER."""
+    memberships = Membership.objects.select_for_update() if lock else Membership.objects
+    membership = memberships.filter(
+        user_id=getattr(user, "pk", None),
+        programme_id=perk.programme_id,
+        units_held__gt=0,
+        tier__isnull=False,
+    ).first()
     if membership is None:
         raise DomainError.single(
             NOT_A_MEMBER, "Only members of this film's backer programme can have this perk.", "perk"
         )
     return membership
+
+
+def locked_membership(user, perk: Perk) -> Membership:
+    """As `membership_of`, with the row locked until the transaction ends."""
+    return membership_of(user, perk, lock=True)
 
 
 def check_tier(user, perk: Perk) -> None:
@@ -108,11 +110,29 @@ def take_unit(perk: Perk, count: int = 1) -> bool:
     )
 
 
+def _previous(membership: Membership, perk: Perk, key: str) -> PerkRedemption | None:
+    """The redemption this key already made, if any; a key of another perk is INVALID."""
+    previous = PerkRedemption.objects.filter(membership=membership, idempotency_key=key).first()
+    if previous is not None and previous.perk_id != perk.pk:
+        raise DomainError.single(
+            INVALID, "This idempotency key was already used for another perk.", "idempotency_key"
+        )
+    return previous
+
+
+def _sold_out() -> DomainError:
+    return DomainError.single(SOLD_OUT, "This perk has all been redeemed.", "perk")
+
+
 def redeem(user, perk: Perk, idempotency_key: str, *, now=None) -> PerkRedemption:
     """One unit of ``perk`` for ``user``; the same key again returns the same redemption.
 
     Refusals, in the order checked: REQUIRED/INVALID (the key), LOTTERY_ONLY,
-    NOT_A_MEMBER, WRONG_TIER, EXPIRED, QUOTA_EXCEEDED, SOLD_OUT.
+    NOT_A_MEMBER, WRONG_TIER, EXPIRED, SOLD_OUT, QUOTA_EXCEEDED.
+
+    Everything up to SOLD_OUT is read without a lock, so a rush on a perk
+    that is gone is answered at once, without queueing on any row; the
+    membership lock and the conditional UPDATE then decide the race.
     """
     key = _clean_key(idempotency_key)
     if perk.kind == PerkKind.MEET_AND_GREET:
@@ -120,19 +140,18 @@ def redeem(user, perk: Perk, idempotency_key: str, *, now=None) -> PerkRedemptio
             LOTTERY_ONLY, "Meet-and-greet places are drawn by lottery: enter it instead.", "perk"
         )
     now = now or timezone.now()
+    previous = _previous(membership_of(user, perk), perk, key)
+    if previous is not None:
+        return previous
+    check_tier(user, perk)
+    check_not_expired(perk, now)
+    if Perk.objects.filter(pk=perk.pk, redeemed__gte=F("total_quantity")).exists():
+        raise _sold_out()
     with transaction.atomic():
         membership = locked_membership(user, perk)
-        previous = PerkRedemption.objects.filter(membership=membership, idempotency_key=key).first()
+        previous = _previous(membership, perk, key)
         if previous is not None:
-            if previous.perk_id != perk.pk:
-                raise DomainError.single(
-                    INVALID,
-                    "This idempotency key was already used for another perk.",
-                    "idempotency_key",
-                )
             return previous
-        check_tier(user, perk)
-        check_not_expired(perk, now)
         held = PerkRedemption.objects.filter(
             perk=perk, membership=membership, status__in=HOLDING
         ).count()
@@ -143,7 +162,7 @@ def redeem(user, perk: Perk, idempotency_key: str, *, now=None) -> PerkRedemptio
                 "perk",
             )
         if not take_unit(perk):
-            raise DomainError.single(SOLD_OUT, "This perk has all been redeemed.", "perk")
+            raise _sold_out()
         redemption = PerkRedemption.objects.create(
             perk=perk,
             membership=membership,
@@ -165,7 +184,8 @@ def issue_voucher(perk: Perk) -> Voucher:
     and order placement counts its one use.
     """
     template = perk.voucher
-    code = f"{template.code}-{secrets.token_hex(5).upper()}"
+    # 48 random bits after the template's code, kept within the column's 255 characters.
+    code = f"{template.code[:240]}-{secrets.token_hex(6).upper()}"
     voucher = Voucher.objects.create(
         code=code,
         name=template.name or perk.name,
@@ -246,3 +266,20 @@ def perks_for_user(user, *, now=None) -> list[MemberPerk]:
         MemberPerk(perk, perk.held, by_perk.get(perk.pk, []), tickets.get(perk.pk))
         for perk in perks
     ]
+
+
+def reserved_variant_ids(user) -> frozenset[int]:
+    """Member-only variants the user holds an issued redemption of.
+
+    This is what "reserved for the member's checkout" reads: the checkout
+    validator that admits member-only variants can ask it.
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return frozenset()
+    return frozenset(
+        PerkRedemption.objects.filter(
+            membership__user_id=user.pk,
+            perk__kind=PerkKind.MEMBER_VARIANT,
+            status=RedemptionStatus.ISSUED,
+        ).values_list("perk__variant_id", flat=True)
+    )
