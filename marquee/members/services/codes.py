@@ -50,8 +50,9 @@ def code_for(redemption: PerkRedemption) -> str | None:
     return signing.Signer(salt=_SALT).sign(f"{redemption.perk_id}.{redemption.nonce}")
 
 
-def may_consume(user) -> bool:
-    """Venue staff: operators, or users given the right to change redemptions."""
+def may_operate_perks(user) -> bool:
+    """Venue staff, who check codes and draw lotteries: operators, or users given the
+    right to change redemptions."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     return bool(user.is_staff or user.has_perm("members.change_perkredemption"))
@@ -85,7 +86,7 @@ def consume(code: str, staff_user, venue: str, *, now=None) -> PerkRedemption:
     altered, unknown or void), EXPIRED (the perk has expired), ALREADY_USED
     (with when and where it was used).
     """
-    if not may_consume(staff_user):
+    if not may_operate_perks(staff_user):
         raise DomainError.single(PERMISSION_DENIED, "Only venue staff can check perk codes.")
     venue = (venue or "").strip()
     if not venue or len(venue) > _MAX_VENUE_LENGTH:

@@ -35,7 +35,7 @@ from django.utils import timezone
 from marquee.core.exceptions import DomainError
 
 from ..models import LotteryDraw, LotteryEntry, Perk, PerkKind, PerkRedemption
-from .codes import may_consume, new_nonce
+from .codes import may_operate_perks, new_nonce
 from .perks import check_not_expired, check_tier, locked_membership
 
 ALGORITHM = "hmac-sha256-smallest-v1"
@@ -146,7 +146,7 @@ def draw(perk: Perk, staff_user=None, *, now=None, seed: str | None = None) -> L
     ``staff_user`` None is the scheduled task; otherwise only staff may draw.
     Refusals: PERMISSION_DENIED, NOT_A_LOTTERY, LOTTERY_OPEN, ALREADY_DRAWN.
     """
-    if staff_user is not None and not may_consume(staff_user):
+    if staff_user is not None and not may_operate_perks(staff_user):
         raise DomainError.single(PERMISSION_DENIED, "Only staff can draw a lottery.")
     _check_lottery(perk)
     now = now or timezone.now()
