@@ -160,6 +160,10 @@ class User(graphene.ObjectType):
         graphene.List(graphene.NonNull("marquee.graphql.members.programmes.Membership")),
         description="Programmes the user backs: units held, tier and subscriptions.",
     )
+    perks = graphene.NonNull(
+        graphene.List(graphene.NonNull("marquee.graphql.members.perks.Perk")),
+        description="Perks of every backer tier the user reaches, with their redemptions.",
+    )
 
     class Meta:
         interfaces = (relay.Node,)
@@ -196,3 +200,9 @@ class User(graphene.ObjectType):
         from marquee.graphql.members.programmes import resolve_user_memberships
 
         return resolve_user_memberships(info, root)
+
+    @staticmethod
+    def resolve_perks(root, info):
+        from marquee.graphql.members.perks import resolve_user_perks
+
+        return resolve_user_perks(root, info)
