@@ -35,7 +35,7 @@ from .models import (
     Perk,
     PerkRedemption,
 )
-from .services import imports
+from .services import imports, tiers
 
 # How many error rows of an uploaded list the admin lists on the page.
 REPORT_ROWS_SHOWN = 50
@@ -130,6 +130,9 @@ class BackerProgrammeForm(forms.ModelForm):
                 units_committed=self.instance.units_committed if self.instance.pk else 0,
             ),
         )
+        if self.instance.pk:
+            # Until the form is saved, the instance holds the stored values.
+            _raise_on(self, rules.programme_change_errors(self.instance, cleaned))
         return cleaned
 
 
@@ -157,6 +160,12 @@ class BackerProgrammeAdmin(admin.ModelAdmin):
     readonly_fields = ("units_committed", "units_paid", "created_at")
     date_hierarchy = "opens_at"
     inlines = (BackerTierInline,)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change:
+            # Thresholds may have moved: members follow them at once.
+            tiers.reassign_tiers(form.instance)
 
 
 # --- Memberships and subscriptions --------------------------------------------------
