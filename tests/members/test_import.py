@@ -143,6 +143,7 @@ def test_bad_rows_are_reported_and_lose_nothing_else(backing):
             "word@example.com,wolf-warrior-2,ten",
             "x@example.com,ne-zha,1",
             ",,",
+            f"{'a' * 64}@{'b' * 63}.{'c' * 63}.{'d' * 63}.example,wolf-warrior-2,1",
             "ok2@example.com,wolf-warrior-2,2",
         ),
         "mixed",
@@ -156,7 +157,8 @@ def test_bad_rows_are_reported_and_lose_nothing_else(backing):
         (7, RowStatus.ERROR, ImportErrorCode.INVALID_UNITS),
         (8, RowStatus.ERROR, ImportErrorCode.INVALID_UNITS),
         (9, RowStatus.ERROR, ImportErrorCode.NO_PROGRAMME),
-        (11, RowStatus.IMPORTED, None),
+        (11, RowStatus.ERROR, ImportErrorCode.INVALID_EMAIL),
+        (12, RowStatus.IMPORTED, None),
     ]
     assert all(row.message for row in report.rows)
     assert BackerSubscription.objects.count() == 2

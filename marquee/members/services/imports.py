@@ -59,6 +59,7 @@ LIST_NAME_MAX = 64
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_UNITS_PER_ROW = 1_000_000
 _KEY_MAX = BackerSubscription._meta.get_field("idempotency_key").max_length
+_EMAIL_MAX = get_user_model()._meta.get_field("email").max_length
 # A row that meets a deadlock (a subscription in the shop locking the same
 # member and programme in the other order) is tried again this many times.
 ROW_ATTEMPTS = 3
@@ -261,11 +262,16 @@ def _import_row(line: int, values: dict[str, str], list_name: str, lookups) -> R
 
 def _email(raw: str) -> str:
     try:
-        return account_services.normalize_email(raw)
+        email = account_services.normalize_email(raw)
     except DomainError as error:
         raise _RowError(
             ImportErrorCode.INVALID_EMAIL, f"{raw!r} is not a valid email address."
         ) from error
+    if len(email) > _EMAIL_MAX:
+        raise _RowError(
+            ImportErrorCode.INVALID_EMAIL, f"An email address has at most {_EMAIL_MAX} characters."
+        )
+    return email
 
 
 def _units(raw: str) -> int:
