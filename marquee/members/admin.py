@@ -48,6 +48,22 @@ def _raise_on(form: forms.BaseForm, errors) -> None:
         form.add_error(field, ValidationError(error.message, code=error.code))
 
 
+class TierChoiceField(forms.ModelChoiceField):
+    """Tiers of every programme in one list: each named with its programme."""
+
+    def label_from_instance(self, tier):
+        return f"{tier.programme.name}: {tier.name} ({tier.min_units}+)"
+
+
+def _tier_field() -> TierChoiceField:
+    return TierChoiceField(
+        queryset=BackerTier.objects.select_related("programme").order_by(
+            "programme__name", "min_units"
+        ),
+        help_text="The lowest tier it is for; higher tiers of the programme get it too.",
+    )
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Rows written only by the members services: staff read them, never add or edit them."""
 
@@ -302,6 +318,8 @@ class MemberVariantPriceInline(admin.TabularInline):
 
 
 class MemberPriceRuleForm(forms.ModelForm):
+    tier = _tier_field()
+
     class Meta:
         model = MemberPriceRule
         fields = (
@@ -352,6 +370,8 @@ class MemberPriceRuleAdmin(admin.ModelAdmin):
 
 
 class PerkForm(forms.ModelForm):
+    tier = _tier_field()
+
     class Meta:
         model = Perk
         fields = (

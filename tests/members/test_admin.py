@@ -338,6 +338,8 @@ def perk_data(backing, **values):
 
 def test_perks(backing, admin_client):
     add = url("perk", "add")
+    # Tiers of every programme share the list, each named with its programme.
+    assert "Ww2 Round 1: Producer (10+)" in admin_client.get(add).content.decode()
     errors = errors_of(admin_client.post(add, perk_data(backing, kind="discount_code")))
     assert any("names its voucher" in str(e) for e in errors), errors
     errors = errors_of(admin_client.post(add, perk_data(backing, kind="member_variant")))
