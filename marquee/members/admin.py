@@ -35,7 +35,7 @@ from .models import (
     Perk,
     PerkRedemption,
 )
-from .services import imports
+from .services import imports, tiers
 
 # How many error rows of an uploaded list the admin lists on the page.
 REPORT_ROWS_SHOWN = 50
@@ -46,6 +46,22 @@ def _raise_on(form: forms.BaseForm, errors) -> None:
     for error in errors:
         field = error.field if error.field in form.fields else None
         form.add_error(field, ValidationError(error.message, code=error.code))
+
+
+class TierChoiceField(forms.ModelChoiceField):
+    """Tiers of every programme in one list: each named with its programme."""
+
+    def label_from_instance(self, tier):
+        return f"{tier.programme.name}: {tier.name} ({tier.min_units}+)"
+
+
+def _tier_field() -> TierChoiceField:
+    return TierChoiceField(
+        queryset=BackerTier.objects.select_related("programme").order_by(
+            "programme__name", "min_units"
+        ),
+        help_text="The lowest tier it is for; higher tiers of the programme get it too.",
+    )
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -130,6 +146,9 @@ class BackerProgrammeForm(forms.ModelForm):
                 units_committed=self.instance.units_committed if self.instance.pk else 0,
             ),
         )
+        if self.instance.pk:
+            # Until the form is saved, the instance holds the stored values.
+            _raise_on(self, rules.programme_change_errors(self.instance, cleaned))
         return cleaned
 
 
@@ -157,6 +176,12 @@ class BackerProgrammeAdmin(admin.ModelAdmin):
     readonly_fields = ("units_committed", "units_paid", "created_at")
     date_hierarchy = "opens_at"
     inlines = (BackerTierInline,)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change:
+            # Thresholds may have moved: members follow them at once.
+            tiers.reassign_tiers(form.instance)
 
 
 # --- Memberships and subscriptions --------------------------------------------------
@@ -293,6 +318,8 @@ class MemberVariantPriceInline(admin.TabularInline):
 
 
 class MemberPriceRuleForm(forms.ModelForm):
+    tier = _tier_field()
+
     class Meta:
         model = MemberPriceRule
         fields = (
@@ -343,6 +370,8 @@ class MemberPriceRuleAdmin(admin.ModelAdmin):
 
 
 class PerkForm(forms.ModelForm):
+    tier = _tier_field()
+
     class Meta:
         model = Perk
         fields = (

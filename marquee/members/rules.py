@@ -35,6 +35,7 @@ class RuleCode:
     TIER_OF_ANOTHER_PROGRAMME = "TIER_OF_ANOTHER_PROGRAMME"
     REQUIRED = "REQUIRED"
     TOTAL_BELOW_REDEEMED = "TOTAL_BELOW_REDEEMED"
+    FIXED_AFTER_BACKING = "FIXED_AFTER_BACKING"
 
 
 def _error(code: str, message: str, field: str | None) -> ErrorDetail:
@@ -99,6 +100,33 @@ def programme_errors(
                 "currency",
             )
         )
+    return errors
+
+
+# What backers bought: once a unit is committed these no longer change.
+FIXED_AFTER_BACKING = ("film", "channel", "currency", "unit_price")
+
+
+def programme_change_errors(before, after: dict) -> list[ErrorDetail]:
+    """A programme with units committed keeps its film, channel, currency and unit price.
+
+    Subscriptions already record what was bought at what price; a programme
+    whose terms changed underneath them would describe other backing.
+    ``before`` is the stored programme, ``after`` the values about to be saved.
+    """
+    if before is None or not before.units_committed:
+        return []
+    errors = []
+    for name in FIXED_AFTER_BACKING:
+        if name in after and after[name] != getattr(before, name):
+            errors.append(
+                _error(
+                    RuleCode.FIXED_AFTER_BACKING,
+                    f"{before.units_committed} units are committed: the {name.replace('_', ' ')} "
+                    "can no longer change.",
+                    name,
+                )
+            )
     return errors
 
 

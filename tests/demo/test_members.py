@@ -82,7 +82,7 @@ def test_perks_of_every_kind_and_member_prices(demo):
     perks = {perk.kind: perk for perk in Perk.objects.select_related("variant", "voucher")}
     assert set(perks) == set(PerkKind.values)
     variant = perks[PerkKind.MEMBER_VARIANT].variant
-    assert variant.sku == "NZ-FIG-BKR" and variant.product.film.slug == "ne-zha"
+    assert variant.sku == "NZ-BKR-FIG" and variant.product.film.slug == "ne-zha"
     voucher = perks[PerkKind.DISCOUNT_CODE].voucher
     assert voucher.code == "NEZHA-BACKER" and voucher.channel_listings.exists()
     lottery = perks[PerkKind.MEET_AND_GREET]

@@ -338,6 +338,8 @@ def perk_data(backing, **values):
 
 def test_perks(backing, admin_client):
     add = url("perk", "add")
+    # Tiers of every programme share the list, each named with its programme.
+    assert "Ww2 Round 1: Producer (10+)" in admin_client.get(add).content.decode()
     errors = errors_of(admin_client.post(add, perk_data(backing, kind="discount_code")))
     assert any("names its voucher" in str(e) for e in errors), errors
     errors = errors_of(admin_client.post(add, perk_data(backing, kind="member_variant")))
@@ -389,3 +391,56 @@ def test_only_staff_reach_the_members_admin(backing, client, django_user_model):
         response = client.get(url(model))
         assert response.status_code == 302
     assert client.get(url("backersubscription", "import")).status_code == 302
+
+
+def existing_programme_data(backing, **changes):
+    programme = backing.programme
+    data = programme_data(backing, tiers=())
+    data.update(slug=programme.slug, name=programme.name)
+    tiers = list(programme.tiers.all())
+    data.update({"tiers-TOTAL_FORMS": str(len(tiers)), "tiers-INITIAL_FORMS": str(len(tiers))})
+    for i, tier in enumerate(tiers):
+        data.update(
+            {
+                f"tiers-{i}-id": str(tier.pk),
+                f"tiers-{i}-programme": str(programme.pk),
+                f"tiers-{i}-name": tier.name,
+                f"tiers-{i}-slug": tier.slug,
+                f"tiers-{i}-min_units": str(tier.min_units),
+            }
+        )
+    data.update(changes)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"unit_price": "50"}, "unit price"),
+        ({"currency": "USD", "channel": None}, "currency"),
+        ({"film": None}, "film"),
+    ],
+)
+def test_what_backers_bought_cannot_change_after_backing(backing, admin_client, change, field):
+    if "channel" in change:
+        change["channel"] = str(backing.shop.intl.pk)
+    if "film" in change:
+        change["film"] = str(backing.other_film.pk)
+    change_url = url("backerprogramme", "change", backing.programme.pk)
+    response = admin_client.post(change_url, existing_programme_data(backing, **change))
+    errors = errors_of(response)
+    assert any(f"the {field} can no longer change" in str(e) for e in errors), errors
+    backing.programme.refresh_from_db()
+    assert backing.programme.unit_price == Decimal("100")
+
+
+def test_moving_a_threshold_reassigns_the_members_tiers(backing, admin_client):
+    producers = Membership.objects.filter(tier__slug="producer").count()
+    assert producers == 3  # 10, 11 and 12 units
+    data = existing_programme_data(backing)
+    producer_row = next(k for k, v in data.items() if v == "producer" and k.endswith("-slug"))
+    data[producer_row.replace("-slug", "-min_units")] = "5"
+    response = admin_client.post(url("backerprogramme", "change", backing.programme.pk), data)
+    assert response.status_code == 302, errors_of(response)
+    assert Membership.objects.filter(tier__slug="producer").count() == 8
+    assert not Membership.objects.filter(units_held__gt=0, tier__isnull=True).exists()

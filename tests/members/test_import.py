@@ -143,6 +143,7 @@ def test_bad_rows_are_reported_and_lose_nothing_else(backing):
             "word@example.com,wolf-warrior-2,ten",
             "x@example.com,ne-zha,1",
             ",,",
+            f"{'a' * 64}@{'b' * 63}.{'c' * 63}.{'d' * 63}.example,wolf-warrior-2,1",
             "ok2@example.com,wolf-warrior-2,2",
         ),
         "mixed",
@@ -156,7 +157,8 @@ def test_bad_rows_are_reported_and_lose_nothing_else(backing):
         (7, RowStatus.ERROR, ImportErrorCode.INVALID_UNITS),
         (8, RowStatus.ERROR, ImportErrorCode.INVALID_UNITS),
         (9, RowStatus.ERROR, ImportErrorCode.NO_PROGRAMME),
-        (11, RowStatus.IMPORTED, None),
+        (11, RowStatus.ERROR, ImportErrorCode.INVALID_EMAIL),
+        (12, RowStatus.IMPORTED, None),
     ]
     assert all(row.message for row in report.rows)
     assert BackerSubscription.objects.count() == 2
@@ -308,3 +310,45 @@ def test_two_runs_of_one_list_at_once_count_each_row_once():
     backing.programme.refresh_from_db()
     assert backing.programme.units_paid == 20
     assert BackerSubscription.objects.count() == 20
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_row_that_meets_a_deadlock_is_tried_again():
+    """Another writer locks the programme, then the member the import has just locked."""
+    from django.db import connections, transaction
+
+    backing = Backing()
+    import_backers(csv_file("email,film,units", "a@example.com,wolf-warrior-2,1"), "first")
+    membership = Membership.objects.get(user__email="a@example.com")
+    programme_locked = threading.Event()
+    done = []
+
+    def other_writer():
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    # This side waits longer before it checks for a deadlock, so
+                    # PostgreSQL breaks it on the import's side.
+                    cursor.execute("SET LOCAL deadlock_timeout = '5s'")
+                BackerProgramme.objects.select_for_update().get(pk=backing.programme.pk)
+                programme_locked.set()
+                threading.Event().wait(0.5)  # the import now holds the member, waits for us
+                Membership.objects.filter(pk=membership.pk).update(created_at=timezone.now())
+            done.append(True)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=other_writer)
+    thread.start()
+    assert programme_locked.wait(10)
+    try:
+        report = import_backers(csv_file("email,film,units", "a@example.com,wolf-warrior-2,2"), "b")
+    finally:
+        thread.join()
+        connections.close_all()
+    assert done == [True]
+    assert [row.status for row in report.rows] == [RowStatus.IMPORTED]
+    membership.refresh_from_db()
+    assert membership.units_held == 3
+    backing.programme.refresh_from_db()
+    assert backing.programme.units_paid == 3

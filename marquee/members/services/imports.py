@@ -32,7 +32,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -59,6 +59,11 @@ LIST_NAME_MAX = 64
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_UNITS_PER_ROW = 1_000_000
 _KEY_MAX = BackerSubscription._meta.get_field("idempotency_key").max_length
+_EMAIL_MAX = get_user_model()._meta.get_field("email").max_length
+# A row that meets a deadlock (a subscription in the shop locking the same
+# member and programme in the other order) is tried again this many times.
+ROW_ATTEMPTS = 3
+_RETRYABLE_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization failure
 
 
 class RowStatus(StrEnum):
@@ -84,6 +89,7 @@ class ImportErrorCode(StrEnum):
     SOLD_OUT = "SOLD_OUT"
     CONFLICTS_WITH_IMPORTED = "CONFLICTS_WITH_IMPORTED"
     DUPLICATE_ROW = "DUPLICATE_ROW"
+    RETRY_LATER = "RETRY_LATER"
 
 
 @dataclass(frozen=True)
@@ -241,8 +247,7 @@ def _import_row(line: int, values: dict[str, str], list_name: str, lookups) -> R
                 f"Row {first} already names {email} in {programme.slug!r}; "
                 "one row per backer and programme, with the units added up.",
             )
-        with transaction.atomic():
-            status, message = _write(programme, email, units, key, lookups)
+        status, message = _write_with_retries(programme, email, units, key, lookups)
     except _RowError as error:
         return RowResult(
             line,
@@ -257,11 +262,16 @@ def _import_row(line: int, values: dict[str, str], list_name: str, lookups) -> R
 
 def _email(raw: str) -> str:
     try:
-        return account_services.normalize_email(raw)
+        email = account_services.normalize_email(raw)
     except DomainError as error:
         raise _RowError(
             ImportErrorCode.INVALID_EMAIL, f"{raw!r} is not a valid email address."
         ) from error
+    if len(email) > _EMAIL_MAX:
+        raise _RowError(
+            ImportErrorCode.INVALID_EMAIL, f"An email address has at most {_EMAIL_MAX} characters."
+        )
+    return email
 
 
 def _units(raw: str) -> int:
@@ -315,6 +325,23 @@ def _idempotency_key(list_name: str, email: str, programme: BackerProgramme) -> 
         digest = hashlib.sha256(f"{email}:{programme.slug}".encode()).hexdigest()
         key = f"{list_name}:sha256:{digest}"
     return key
+
+
+def _write_with_retries(programme, email, units, key, lookups) -> tuple[RowStatus, str]:
+    for attempt in range(1, ROW_ATTEMPTS + 1):
+        try:
+            with transaction.atomic():
+                return _write(programme, email, units, key, lookups)
+        except OperationalError as error:
+            sqlstate = getattr(error.__cause__, "sqlstate", None)
+            if sqlstate not in _RETRYABLE_SQLSTATES:
+                raise
+            if attempt == ROW_ATTEMPTS:
+                raise _RowError(
+                    ImportErrorCode.RETRY_LATER,
+                    "The programme is busy; import the list again to bring in this row.",
+                ) from error
+    raise AssertionError("unreachable")
 
 
 def _write(programme, email, units, key, lookups) -> tuple[RowStatus, str]:
