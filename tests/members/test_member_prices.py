@@ -9,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from marquee.licensing.models import JournalEntry, SaleSnapshot
-from marquee.members import pricing
+from marquee.members import pricing, selectors
+from marquee.members.models import Membership
 from marquee.merch.models import OrderLineDiscount
 from marquee.merch.orders.placement import complete_checkout
 from marquee.merch.pricing import pipeline
@@ -384,3 +385,42 @@ def test_a_negative_fixed_price_is_refused(catalogue, backers):
     variant = catalogue.product("Tee", variants=1).variants.get()
     with pytest.raises(IntegrityError), transaction.atomic():
         backers.fixed(backers.supporter, {variant: "-0.01"})
+
+
+def test_the_rule_reaches_exactly_the_tiers_the_selectors_say(catalogue, backers):
+    """The batch hook's own reading of membership agrees with `selectors.tier_ids_for_user`."""
+    product = catalogue.product("Tee", variants=1)
+    variant = product.variants.get()
+    rules = {
+        backers.supporter.pk: backers.percentage(backers.supporter, 10),
+        backers.producer.pk: backers.percentage(backers.producer, 20),
+    }
+    second = Backers(catalogue, slug="ww2-round-2")
+    rules[second.supporter.pk] = second.percentage(second.supporter, 30)
+    request = pipeline.PriceRequest(
+        variant_id=variant.pk,
+        product_id=product.pk,
+        listing=variant.channel_listings.get(channel=catalogue.china),
+    )
+    members = [
+        backers.member("one@example.com", 1),
+        backers.member("ten@example.com", 10),
+        backers.member("none@example.com", 0),
+        backers.user("stranger@example.com"),
+    ]
+    both = backers.member("both@example.com", 12)
+    Membership.objects.create(
+        programme=second.programme,
+        user=both,
+        units_committed=1,
+        units_held=1,
+        tier=second.supporter,
+    )
+    for user in [*members, both]:
+        context = pipeline.pricing_context(catalogue.china, viewer=user)
+        offered = {
+            o.rule_id
+            for o in pricing.load_offers([request], context).by_product.get(product.pk, [])
+        }
+        expected = {rules[tier].pk for tier in selectors.tier_ids_for_user(user)}
+        assert offered == expected, user.email
