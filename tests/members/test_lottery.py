@@ -227,7 +227,13 @@ def test_verify_lottery_detects_a_tampered_entry_list_or_seed(drawn):
     LotteryDraw.objects.filter(pk=drawn.pk).update(entries=[*drawn.entries, "ffffffffffffffff"])
     status, _out, err = run_verify("meet-wu-jing")
     assert status == 1 and "entry list" in err
-    LotteryDraw.objects.filter(pk=drawn.pk).update(entries=drawn.entries, seed="another")
+    # A seed swapped after the fact (one that picks other winners) is caught too.
+    swapped = next(
+        seed
+        for seed in (f"another-{i}" for i in range(100))
+        if lottery.winning_tickets(seed, drawn.entries, 2) != drawn.winners
+    )
+    LotteryDraw.objects.filter(pk=drawn.pk).update(entries=drawn.entries, seed=swapped)
     assert lottery.verify_draw(LotteryDraw.objects.get()).winners_match is False
 
 

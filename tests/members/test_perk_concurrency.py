@@ -122,3 +122,25 @@ def test_parallel_draws_draw_once(world):
     assert sorted(r for r in results if isinstance(r, str)) == ["ALREADY_DRAWN"] * 4
     assert PerkRedemption.objects.filter(perk=perk).count() == 2
     assert Perk.objects.get(pk=perk.pk).redeemed == 2
+
+
+def test_entries_racing_the_draw_are_either_in_its_list_or_refused(world):
+    from datetime import timedelta
+
+    perk = world.perk(PerkKind.MEET_AND_GREET, total_quantity=3)
+    members = [world.new_member() for _ in range(20)]
+    before_close = perk.entries_close_at - timedelta(seconds=1)
+    after_close = perk.entries_close_at + timedelta(seconds=1)
+    calls = [lambda u=user: lottery.enter(u, perk, now=before_close) for user in members]
+    calls.insert(10, lambda: lottery.draw(perk, world.staff, now=after_close))
+    results = in_parallel(calls)
+    (draw,) = [r for r in results if isinstance(r, lottery.LotteryDraw)]
+    entered = {r.ticket for r in results if isinstance(r, LotteryEntry)}
+    refused = [r for r in results if isinstance(r, str)]
+    assert set(refused) <= {"LOTTERY_CLOSED"}
+    assert len(entered) + len(refused) == 20
+    # No entry the lottery accepted is missing from the list it was drawn from.
+    assert sorted(entered) == draw.entries
+    assert sorted(LotteryEntry.objects.filter(perk=perk).values_list("ticket", flat=True)) == (
+        draw.entries
+    )

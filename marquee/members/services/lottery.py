@@ -15,9 +15,9 @@ entry list and number of places, anyone recomputes the winners (the
 ``verify_lottery`` command does it against the recorded draw).
 
 Entering and drawing meet on the perk row: the draw locks it FOR UPDATE,
-and inserting an entry takes a key-share lock on it (the foreign key), so an
-entry either commits before the draw reads the list or waits, finds the draw
-and is refused.
+and an entry holds a key-share lock on it until it commits, so an entry
+either commits before the draw reads the list or waits, finds the draw and
+is refused.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -131,13 +131,26 @@ def enter(user, perk: Perk, *, now=None) -> LotteryEntry:
             raise DomainError.single(
                 LOTTERY_CLOSED, "Entries for this lottery have closed.", "perk"
             )
+        _hold_against_draw(perk)
+        if LotteryDraw.objects.filter(perk=perk).exists():
+            raise DomainError.single(LOTTERY_CLOSED, "This lottery has been drawn.", "perk")
         entry = LotteryEntry.objects.create(
             perk=perk, membership=membership, ticket=secrets.token_hex(8), created_at=now
         )
-        # The insert waited for any draw holding the perk; a draw it waited for is final.
-        if LotteryDraw.objects.filter(perk=perk).exists():
-            raise DomainError.single(LOTTERY_CLOSED, "This lottery has been drawn.", "perk")
     return entry
+
+
+def _hold_against_draw(perk: Perk) -> None:
+    """Share-lock the perk row (FOR KEY SHARE) until the entry commits.
+
+    Entries share it with each other, but not with a draw's FOR UPDATE: a
+    draw under way makes the entry wait and then find the draw; an entry
+    under way makes the draw wait and then read it. (The foreign key's own
+    check cannot do this: Django's constraints are deferred to commit.)
+    """
+    table = connection.ops.quote_name(Perk._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR KEY SHARE", [perk.pk])
 
 
 def draw(perk: Perk, staff_user=None, *, now=None, seed: str | None = None) -> LotteryDraw:
