@@ -14,7 +14,15 @@ visitors and staff browsing the shop included, it does not exist:
 - checkout (a line validator, MEMBER_ONLY): adding such a line, or
   completing a checkout holding one, is refused unless the buyer (the
   checkout's owner, else whoever asks) reaches the tier. Every line of a
-  checkout is judged in one statement, cached on the CheckoutInfo.
+  checkout is judged in one statement, cached on the CheckoutInfo;
+- redemption (REDEMPTION_REQUIRED): reaching the tier is not enough. Each
+  unit is one redemption of the perk (`perkRedeem`), so the perk's total
+  and per-member quota bound what members buy; a line asking for more
+  units than the buyer holds issued redemptions of is refused, and placing
+  the order consumes them (a placement hook, in the order's transaction,
+  linking each redemption to the order; SKIP LOCKED, so two checkouts of
+  one member never consume the same redemption, and one that finds too
+  few refuses the order).
 
 The perk's expiry ends redemption, not exclusivity: a limited edition stays
 member-only after its perk expires.
@@ -22,17 +30,21 @@ member-only after its perk expires.
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q
+from django.db import connection
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
-from marquee.core.exceptions import ErrorDetail
+from marquee.core.exceptions import DomainError, ErrorDetail
 from marquee.merch import extensions
 from marquee.merch.checkout import validators
 from marquee.merch.checkout.calculations import buyer
+from marquee.merch.orders.hooks import register_placement_hook
 
-from .models import Membership, Perk, PerkKind
+from .models import Membership, Perk, PerkKind, PerkRedemption, RedemptionStatus
 
 CODE = "MEMBER_ONLY"
 MESSAGE = "Only backers of the film may buy this item."
+REDEMPTION_REQUIRED = "REDEMPTION_REQUIRED"
 
 _CACHE_KEY = "members.member_only"
 
@@ -63,26 +75,45 @@ def variant_condition(viewer, now) -> Q:
     return condition
 
 
-def refused_variant_ids(variant_ids, user) -> set[int]:
-    """The member-only ones of `variant_ids` that `user` (None: anonymous) may not buy.
+def judge(variant_ids, user) -> dict[int, tuple[bool, int]]:
+    """For the member-only ones of `variant_ids`: (does `user` reach a perk naming it, how many
+    issued redemptions of those perks the user holds). Variants absent are open to anyone.
 
     One statement.
     """
     perks = _member_only_perks().filter(variant_id__in=set(variant_ids))
-    rows = perks.values_list("variant_id", flat=True).distinct()
     if user is None:
-        return set(rows)
-    allowed = perks.filter(_reached_by(user.pk)).values("variant_id")
-    return set(rows.exclude(variant_id__in=allowed))
+        return dict.fromkeys(perks.values_list("variant_id", flat=True), (False, 0))
+    held = (
+        PerkRedemption.objects.filter(
+            perk_id=OuterRef("pk"), membership__user_id=user.pk, status=RedemptionStatus.ISSUED
+        )
+        .order_by()
+        .values("perk_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    rows = perks.annotate(
+        reached=_reached_by(user.pk),
+        held=Coalesce(Subquery(held, output_field=IntegerField()), 0),
+    ).values_list("variant_id", "reached", "held")
+    judged: dict[int, tuple[bool, int]] = {}
+    for variant_id, reached, count in rows:  # several perks may name one variant
+        was_reached, was_held = judged.get(variant_id, (False, 0))
+        judged[variant_id] = (was_reached or reached, was_held + (count if reached else 0))
+    return judged
 
 
-def _refused_for(info) -> set[int]:
+def refused_variant_ids(variant_ids, user) -> set[int]:
+    """The member-only ones of `variant_ids` that `user` (None: anonymous) may not buy."""
+    return {v for v, (reached, _held) in judge(variant_ids, user).items() if not reached}
+
+
+def _judged_for(info) -> dict:
     cached = info.extra.get(_CACHE_KEY)
     if cached is None:
-        cached = {
-            "variants": {line.variant.pk for line in info.lines},
-            "refused": refused_variant_ids({line.variant.pk for line in info.lines}, _buyer(info)),
-        }
+        variants = {line.variant.pk for line in info.lines}
+        cached = {"variants": variants, "judged": judge(variants, _buyer(info))}
         info.extra[_CACHE_KEY] = cached
     return cached
 
@@ -93,21 +124,83 @@ def _buyer(info):
 
 
 def member_only_line(check: validators.LineCheck):
-    """Refuse a member-only variant to a buyer outside its perk's tier."""
-    cached = _refused_for(check.info)
+    """Refuse a member-only variant to a buyer outside its perk's tier, or beyond what the
+    buyer has redeemed of it."""
+    cached = _judged_for(check.info)
     variant_id = check.variant.pk
     if variant_id in cached["variants"]:
-        refused = variant_id in cached["refused"]
+        verdict = cached["judged"].get(variant_id)
     else:  # a line being added: judge it alone
-        refused = bool(refused_variant_ids([variant_id], _buyer(check.info)))
-    if not refused:
+        verdict = judge([variant_id], _buyer(check.info)).get(variant_id)
+    if verdict is None:
         return
+    reached, held = verdict
     extra = {"variants": [variant_id]}
     if check.line.line.pk is not None:
         extra["lines"] = [check.line.line.pk]
-    yield ErrorDetail(CODE, MESSAGE, "lines", extra)
+    if not reached:
+        yield ErrorDetail(CODE, MESSAGE, "lines", extra)
+    elif check.quantity > held:
+        yield ErrorDetail(
+            REDEMPTION_REQUIRED,
+            f"Each {check.variant.name or check.product.name} is one redemption of its perk: "
+            f"you hold {held} and ask for {check.quantity}. Redeem the perk first.",
+            "lines",
+            extra,
+        )
+
+
+CONSUME = """
+UPDATE members_perkredemption SET status = %s, consumed_at = now(), order_id = %s
+ WHERE id IN (
+       SELECT r.id FROM members_perkredemption r
+         JOIN members_perk p ON p.id = r.perk_id
+         JOIN members_membership m ON m.id = r.membership_id
+        WHERE p.variant_id = %s AND p.kind = %s AND m.user_id = %s AND r.status = %s
+        ORDER BY r.id LIMIT %s
+          FOR UPDATE OF r SKIP LOCKED)
+"""
+
+
+def consume_redemptions(placement) -> None:
+    """The placed order's member-only units take their redemptions (placement hook).
+
+    Nothing to do, and no statement, when the checkout judged no member-only
+    variant; otherwise one UPDATE per member-only line.
+    """
+    judged = _judged_for(placement.info)["judged"]
+    if not judged:
+        return
+    user = _buyer(placement.info)
+    for line in placement.lines:
+        if line.variant_id not in judged:
+            continue
+        params = [
+            RedemptionStatus.CONSUMED,
+            placement.order.pk,
+            line.variant_id,
+            PerkKind.MEMBER_VARIANT,
+            user.pk if user is not None else None,
+            RedemptionStatus.ISSUED,
+            line.quantity,
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(CONSUME, params)
+            taken = cursor.rowcount
+        if taken < line.quantity:
+            raise DomainError.single(
+                REDEMPTION_REQUIRED,
+                f"{line.product_name}: {line.quantity} unit(s) need as many redemptions of the "
+                f"perk; {taken} were left. Redeem the perk again, or buy fewer.",
+                "lines",
+                variants=[line.variant_id],
+            )
 
 
 def register() -> None:
     extensions.register_variant_filter(variant_condition, order=extensions.ELIGIBILITY)
-    validators.register_line_validator(member_only_line, order=validators.ELIGIBILITY, codes=[CODE])
+    validators.register_line_validator(
+        member_only_line, order=validators.ELIGIBILITY, codes=[CODE, REDEMPTION_REQUIRED]
+    )
+    # After the licence snapshots (300): redemptions are the last thing a placement takes.
+    register_placement_hook(consume_redemptions, order=400, codes=[REDEMPTION_REQUIRED])

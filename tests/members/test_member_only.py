@@ -8,7 +8,8 @@ from graphql_relay import to_global_id
 
 from marquee.core.exceptions import DomainError
 from marquee.members import visibility
-from marquee.members.models import Perk, PerkKind
+from marquee.members.models import Perk, PerkKind, PerkRedemption, RedemptionStatus
+from marquee.members.services import perks
 from marquee.merch.models import Checkout
 from marquee.merch.orders.placement import complete_checkout
 from tests.checkout.operations import CREATE, LINES_ADD
@@ -82,6 +83,7 @@ class Edition:
             slug=slug,
             name=f"Limited {slug}",
             total_quantity=100,
+            per_member_quota=5,
             expires_at=timezone.now() + timedelta(days=30),
             variant=variant,
         )
@@ -184,11 +186,60 @@ def test_lines_add_refuses_it_to_outsiders(edition):
     assert [e["code"] for e in added["errors"]] == ["MEMBER_ONLY"]
 
 
-def test_the_tier_may_buy_it(shop, edition):
+def redeem(user, variant, times=1):
+    perk = Perk.objects.get(variant=variant)
+    return [perks.redeem(user, perk, f"{variant.pk}-{n}") for n in range(times)]
+
+
+def test_the_tier_may_buy_it_once_redeemed(shop, edition):
+    payload = create(edition.producer, edition.limited)
+    assert [(e["code"], e["field"]) for e in payload["errors"]] == [
+        ("REDEMPTION_REQUIRED", "lines")
+    ]
+    assert "you hold 0 and ask for 1" in payload["errors"][0]["message"]
+    redeem(edition.producer, edition.limited)
     payload = create(edition.producer, edition.limited)
     assert payload["errors"] == []
     checkout = Checkout.objects.get(token=payload["checkout"]["token"])
     assert checkout.user_id == edition.producer.pk
+
+
+def test_each_unit_needs_its_own_redemption(shop, edition):
+    redeem(edition.producer, edition.limited, times=2)
+    checkout = shop.checkout([(edition.limited, 3)], user=edition.producer)
+    shop.pay(checkout)
+    with pytest.raises(DomainError) as refused:
+        complete_checkout(checkout.token)
+    assert [d.code for d in refused.value.details] == ["REDEMPTION_REQUIRED"]
+    assert PerkRedemption.objects.filter(status=RedemptionStatus.ISSUED).count() == 2
+
+
+def test_placing_the_order_consumes_the_redemptions(shop, edition):
+    issued = redeem(edition.producer, edition.limited, times=3)
+    checkout = shop.checkout([(edition.limited, 2)], user=edition.producer)
+    shop.pay(checkout)
+    order = complete_checkout(checkout.token).order
+    used = PerkRedemption.objects.filter(status=RedemptionStatus.CONSUMED).order_by("pk")
+    assert [r.pk for r in used] == [r.pk for r in issued[:2]]
+    assert {r.order_id for r in used} == {order.pk} and all(r.consumed_at for r in used)
+    again = shop.checkout([(edition.limited, 2)], user=edition.producer)
+    shop.pay(again)
+    with pytest.raises(DomainError):
+        complete_checkout(again.token)  # one redemption left for two units
+
+
+def test_a_redemption_lost_to_another_checkout_refuses_the_order(shop, edition):
+    """Two checkouts validated against one redemption: the second placement finds none left."""
+    redeem(edition.producer, edition.limited)
+    first = shop.checkout([(edition.limited, 1)], user=edition.producer)
+    second = shop.checkout([(edition.limited, 1)], user=edition.producer)
+    shop.pay(first)
+    shop.pay(second)
+    complete_checkout(first.token)
+    with pytest.raises(DomainError) as refused:
+        complete_checkout(second.token)
+    assert [d.code for d in refused.value.details] == ["REDEMPTION_REQUIRED"]
+    assert Checkout.objects.filter(token=second.token).exists()  # nothing of it was lost
 
 
 def test_completing_a_checkout_that_holds_it_is_refused_to_outsiders(shop, edition):
@@ -202,6 +253,7 @@ def test_completing_a_checkout_that_holds_it_is_refused_to_outsiders(shop, editi
 
 
 def test_completing_it_as_the_member_places_the_order(shop, edition):
+    redeem(edition.producer, edition.limited)
     checkout = shop.checkout([(edition.limited, 1)], user=edition.producer)
     shop.pay(checkout)
     order = complete_checkout(checkout.token).order

@@ -122,6 +122,10 @@ class PerkRedemption(models.Model):
         on_delete=models.PROTECT,
     )
     consumed_at_venue = models.CharField(max_length=255, blank=True)
+    # MEMBER_VARIANT: the order that bought the unit this redemption reserved.
+    order = models.ForeignKey(
+        "merch.Order", null=True, blank=True, related_name="+", on_delete=models.PROTECT
+    )
 
     class Meta:
         ordering = ("pk",)
