@@ -45,10 +45,17 @@ def term(start, end) -> list[ErrorDetail]:
     return []
 
 
+def _number(value) -> Decimal | None:
+    """The value as a finite Decimal, or None (NaN and Infinity compare as nothing)."""
+    number = Decimal(value)
+    return number if number.is_finite() else None
+
+
 def percentage(value, field: str, label: str) -> list[ErrorDetail]:
     if value is None:
         return [ErrorDetail("REQUIRED", f"{label} is required.", field)]
-    if not Decimal(0) <= Decimal(value) <= HUNDRED:
+    number = _number(value)
+    if number is None or not Decimal(0) <= number <= HUNDRED:
         return [
             ErrorDetail("INVALID_RATE", f"{label} must be between 0 and 100 %, not {value}.", field)
         ]
@@ -56,8 +63,8 @@ def percentage(value, field: str, label: str) -> list[ErrorDetail]:
 
 
 def non_negative(value, field: str, label: str) -> list[ErrorDetail]:
-    if value is not None and Decimal(value) < 0:
-        return [ErrorDetail("INVALID", f"{label} cannot be negative ({value}).", field)]
+    if value is not None and (_number(value) is None or Decimal(value) < 0):
+        return [ErrorDetail("INVALID", f"{label} must be a number, not negative ({value}).", field)]
     return []
 
 
@@ -154,7 +161,8 @@ def shares(values: Sequence[Decimal]) -> list[ErrorDetail]:
         return [ErrorDetail("REQUIRED", "A product must declare at least one licence.", "licences")]
     errors = []
     for value in values:
-        if not Decimal(0) < Decimal(value) <= HUNDRED:
+        number = _number(value)
+        if number is None or not Decimal(0) < number <= HUNDRED:
             errors.append(
                 ErrorDetail(
                     "INVALID_SHARES",
@@ -162,6 +170,8 @@ def shares(values: Sequence[Decimal]) -> list[ErrorDetail]:
                     "licences",
                 )
             )
+    if any(_number(v) is None for v in values):
+        return errors  # a total of NaN says nothing more
     total = sum((Decimal(v) for v in values), Decimal(0))
     if total != HUNDRED:
         errors.append(
