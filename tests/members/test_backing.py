@@ -403,3 +403,15 @@ def _charge_while_pending_then_expire(sub, fan):
         started.transaction.token, fan, {"event": {"type": "CHARGE_SUCCESS"}}
     )
     return item
+
+
+def test_a_full_programme_first_takes_back_units_of_subscriptions_past_their_time(fan):
+    programme = make_programme(total_units=2, per_member_cap=2)
+    sub = backing.subscribe(fan, programme, 2)
+    BackerSubscription.objects.filter(pk=sub.pk).update(expires_at=timezone.now())
+    late = backing.subscribe(make_fan(), programme, 2)
+    assert late.status == SubscriptionStatus.PENDING
+    sub.refresh_from_db()
+    assert sub.status == SubscriptionStatus.EXPIRED
+    programme.refresh_from_db()
+    assert programme.units_committed == 2

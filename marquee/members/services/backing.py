@@ -95,6 +95,10 @@ def _refuse(code: str, message: str, field: str | None = None):
     raise DomainError.single(code, message, field=field)
 
 
+class _NoRoom(DomainError):
+    """The programme's conditional UPDATE found too few units (SOLD_OUT or NOT_ENOUGH_UNITS)."""
+
+
 # --- subscribe -------------------------------------------------------------------
 
 
@@ -179,12 +183,11 @@ def _refuse_full(programme: BackerProgramme, units: int):
     )
     remaining = left[0] - left[1] if left else 0
     if remaining <= 0:
-        soldout.mark(programme.pk)
-        _refuse("SOLD_OUT", f"{programme.name} is sold out.", "units")
-    _refuse(
+        raise _NoRoom.single("SOLD_OUT", f"{programme.name} is sold out.", field="units")
+    raise _NoRoom.single(
         "NOT_ENOUGH_UNITS",
         f"Only {remaining} unit(s) of {programme.name} are left; you asked for {units}.",
-        "units",
+        field="units",
     )
 
 
@@ -214,8 +217,20 @@ def subscribe(
     if soldout.is_marked(programme.pk):
         _refuse("SOLD_OUT", f"{programme.name} is sold out.", "units")
     try:
-        with transaction.atomic():
-            return _subscribe_locked(user, programme, units, key, now)
+        try:
+            with transaction.atomic():
+                return _subscribe_locked(user, programme, units, key, now)
+        except _NoRoom:
+            # Units held by subscriptions past their time come back first (the
+            # sweep would free them within the minute); then one more try.
+            if not expire_overdue(now=now, programme_id=programme.pk):
+                raise
+            with transaction.atomic():
+                return _subscribe_locked(user, programme, units, key, now)
+    except _NoRoom as no_room:
+        if no_room.details[0].code == "SOLD_OUT":
+            soldout.mark(programme.pk)
+        raise
     except IntegrityError:
         # The same key committed concurrently (a double click): answer with that one.
         earlier = _earlier(user, programme, units, key)
