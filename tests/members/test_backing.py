@@ -415,3 +415,10 @@ def test_a_full_programme_first_takes_back_units_of_subscriptions_past_their_tim
     assert sub.status == SubscriptionStatus.EXPIRED
     programme.refresh_from_db()
     assert programme.units_committed == 2
+
+
+def test_long_idempotency_keys_are_told_apart(programme, fan):
+    first = backing.subscribe(fan, programme, 1, idempotency_key="x" * 300 + "a")
+    second = backing.subscribe(fan, programme, 1, idempotency_key="x" * 300 + "b")
+    assert first.pk != second.pk
+    assert backing.subscribe(fan, programme, 1, idempotency_key="x" * 300 + "a").pk == first.pk

@@ -22,6 +22,7 @@ subscription queue behind each other instead of deadlocking.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import timedelta
 
@@ -106,7 +107,9 @@ def _stored_key(user, idempotency_key: str | None) -> str | None:
     """The key as stored: a client's key is its own, so two fans' keys never collide."""
     if idempotency_key is None or idempotency_key == "":
         return None
-    return f"web:{user.pk}:{idempotency_key}"[:255]
+    if len(idempotency_key) > 200:  # stored whole or as its digest, never cut short
+        idempotency_key = "sha256-" + hashlib.sha256(idempotency_key.encode()).hexdigest()
+    return f"web:{user.pk}:{idempotency_key}"
 
 
 def _earlier(user, programme, units, key) -> BackerSubscription | None:
