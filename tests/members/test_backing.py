@@ -422,3 +422,30 @@ def test_long_idempotency_keys_are_told_apart(programme, fan):
     second = backing.subscribe(fan, programme, 1, idempotency_key="x" * 300 + "b")
     assert first.pk != second.pk
     assert backing.subscribe(fan, programme, 1, idempotency_key="x" * 300 + "a").pk == first.pk
+
+
+def test_part_of_a_payment_can_be_refunded_and_the_rest_later(programme, fan):
+    sub = backing.subscribe(fan, programme, 3)
+    item = pay_offline(sub, fan).transaction
+    assert payments.refund_source(KIND, str(sub.pk), Decimal("100.00"), refund_key="a") == 100
+    # The same refund asked again is the same refund.
+    payments.refund_source(KIND, str(sub.pk), Decimal("100.00"), refund_key="a")
+    item.refresh_from_db()
+    assert (item.charged_value, item.refunded_value) == (Decimal("200.00"), Decimal("100.00"))
+    sub.refresh_from_db()
+    assert sub.status == SubscriptionStatus.PAID  # still partly paid: units stay
+    assert payments.refund_source(KIND, str(sub.pk)) == Decimal("200.00")
+    sub.refresh_from_db()
+    assert sub.status == SubscriptionStatus.REFUNDED
+    with pytest.raises(DomainError):
+        payments.refund_source(KIND, str(sub.pk), Decimal("-1"))
+
+
+def test_the_expiry_sweep_is_scheduled():
+    from django.conf import settings
+
+    from marquee.celeryconf import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["backer-expiry-sweep"]
+    assert entry["task"] == "marquee.members.tasks.expire_overdue_subscriptions"
+    assert entry["task"] in app.tasks

@@ -240,3 +240,20 @@ def test_payment_gateway_initialize_for_a_subscription(gql, fan, programme, stri
     )["data"]["paymentGatewayInitialize"]
     assert body["errors"] == []
     assert "saleor.app.payment.stripe" in {c["id"] for c in body["gatewayConfigs"]}
+
+
+def test_stripe_refunds_an_amount(gql, fan, programme, stripe_settings):
+    sub = _subscribe(gql, programme, 2)
+    started = _start(gql, sub["id"])
+    item = m.TransactionItem.objects.get()
+    _buyer_confirms(item.psp_reference)
+    gql.execute(PROCESS, {"id": started["transaction"]["id"]})
+    for _ in range(2):  # asked twice, refunded once
+        backing_payments.refund_source(
+            "BackerSubscription", sub_pk(sub), Decimal("50.00"), refund_key="goodwill"
+        )
+    item.refresh_from_db()
+    assert (item.charged_value, item.refunded_value) == (Decimal("127.00"), Decimal("50.00"))
+    refunds = stripe.Refund.list(payment_intent=item.psp_reference, api_key="sk_test_marquee")
+    assert [r["amount"] for r in refunds["data"]] == [5000]
+    assert Membership.objects.get(programme=programme, user=fan).units_held == 2
