@@ -220,20 +220,25 @@ def subscribe(
     if soldout.is_marked(programme.pk):
         _refuse("SOLD_OUT", f"{programme.name} is sold out.", "units")
     try:
-        try:
-            with transaction.atomic():
-                return _subscribe_locked(user, programme, units, key, now)
-        except _NoRoom:
-            # Units held by subscriptions past their time come back first (the
-            # sweep would free them within the minute); then one more try.
-            if not expire_overdue(now=now, programme_id=programme.pk):
-                raise
-            with transaction.atomic():
-                return _subscribe_locked(user, programme, units, key, now)
+        return _subscribe_once(user, programme, units, key, now)
     except _NoRoom as no_room:
-        if no_room.details[0].code == "SOLD_OUT":
-            soldout.mark(programme.pk)
-        raise
+        refusal = no_room
+    # Units held by subscriptions past their time come back first (the sweep
+    # would free them within the minute); then one more try.
+    if expire_overdue(now=now, programme_id=programme.pk):
+        try:
+            return _subscribe_once(user, programme, units, key, now)
+        except _NoRoom as no_room:
+            refusal = no_room
+    if refusal.details[0].code == "SOLD_OUT":
+        soldout.mark(programme.pk)
+    raise refusal
+
+
+def _subscribe_once(user, programme, units, key, now) -> BackerSubscription:
+    try:
+        with transaction.atomic():
+            return _subscribe_locked(user, programme, units, key, now)
     except IntegrityError:
         # The same key committed concurrently (a double click): answer with that one.
         earlier = _earlier(user, programme, units, key)
