@@ -403,3 +403,49 @@ def _charge_while_pending_then_expire(sub, fan):
         started.transaction.token, fan, {"event": {"type": "CHARGE_SUCCESS"}}
     )
     return item
+
+
+def test_a_full_programme_first_takes_back_units_of_subscriptions_past_their_time(fan):
+    programme = make_programme(total_units=2, per_member_cap=2)
+    sub = backing.subscribe(fan, programme, 2)
+    BackerSubscription.objects.filter(pk=sub.pk).update(expires_at=timezone.now())
+    late = backing.subscribe(make_fan(), programme, 2)
+    assert late.status == SubscriptionStatus.PENDING
+    sub.refresh_from_db()
+    assert sub.status == SubscriptionStatus.EXPIRED
+    programme.refresh_from_db()
+    assert programme.units_committed == 2
+
+
+def test_long_idempotency_keys_are_told_apart(programme, fan):
+    first = backing.subscribe(fan, programme, 1, idempotency_key="x" * 300 + "a")
+    second = backing.subscribe(fan, programme, 1, idempotency_key="x" * 300 + "b")
+    assert first.pk != second.pk
+    assert backing.subscribe(fan, programme, 1, idempotency_key="x" * 300 + "a").pk == first.pk
+
+
+def test_part_of_a_payment_can_be_refunded_and_the_rest_later(programme, fan):
+    sub = backing.subscribe(fan, programme, 3)
+    item = pay_offline(sub, fan).transaction
+    assert payments.refund_source(KIND, str(sub.pk), Decimal("100.00"), refund_key="a") == 100
+    # The same refund asked again is the same refund.
+    payments.refund_source(KIND, str(sub.pk), Decimal("100.00"), refund_key="a")
+    item.refresh_from_db()
+    assert (item.charged_value, item.refunded_value) == (Decimal("200.00"), Decimal("100.00"))
+    sub.refresh_from_db()
+    assert sub.status == SubscriptionStatus.PAID  # still partly paid: units stay
+    assert payments.refund_source(KIND, str(sub.pk)) == Decimal("200.00")
+    sub.refresh_from_db()
+    assert sub.status == SubscriptionStatus.REFUNDED
+    with pytest.raises(DomainError):
+        payments.refund_source(KIND, str(sub.pk), Decimal("-1"))
+
+
+def test_the_expiry_sweep_is_scheduled():
+    from django.conf import settings
+
+    from marquee.celeryconf import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["backer-expiry-sweep"]
+    assert entry["task"] == "marquee.members.tasks.expire_overdue_subscriptions"
+    assert entry["task"] in app.tasks

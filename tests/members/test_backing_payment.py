@@ -197,3 +197,63 @@ def test_cancel_refunds_through_stripe(gql, client, fan, programme, stripe_setti
     assert backing_payments.refund_source("BackerSubscription", sub_pk(sub)) == 0
     refunds = stripe.Refund.list(payment_intent=item.psp_reference, api_key="sk_test_marquee")
     assert len(refunds["data"]) == 1
+
+
+def test_late_stripe_payment_for_units_sold_meanwhile_is_refunded(
+    gql, client, fan, stripe_settings, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from marquee.members.models import BackerSubscription
+
+    programme = make_programme(total_units=2, per_member_cap=2)
+    sub = _subscribe(gql, programme, 2)
+    _start(gql, sub["id"])
+    item = m.TransactionItem.objects.get()
+    BackerSubscription.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        backing.expire_overdue()
+    taker = backing.subscribe(make_fan(), programme, 2)
+    _buyer_confirms(item.psp_reference)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post_event(client, _succeeded("evt_late", item))
+    assert response.json() == {"status": "applied"}
+    expired = BackerSubscription.objects.get(pk=sub_pk(sub))
+    assert expired.status == "expired"
+    item.refresh_from_db()
+    assert (item.charged_value, item.refunded_value) == (Decimal(0), Decimal("200.00"))
+    refunds = stripe.Refund.list(payment_intent=item.psp_reference, api_key="sk_test_marquee")
+    assert [r["amount"] for r in refunds["data"]] == [20000]
+    programme.refresh_from_db()
+    assert (programme.units_committed, programme.units_paid) == (2, 0)
+    assert Membership.objects.get(pk=taker.membership_id).units_committed == 2
+
+
+def test_payment_gateway_initialize_for_a_subscription(gql, fan, programme, stripe_settings):
+    sub = _subscribe(gql, programme, 1)
+    body = gql.execute(
+        """mutation($id: ID!) { paymentGatewayInitialize(id: $id) {
+             gatewayConfigs { id data errors { code } } errors { code } } }""",
+        {"id": sub["id"]},
+    )["data"]["paymentGatewayInitialize"]
+    assert body["errors"] == []
+    assert "saleor.app.payment.stripe" in {c["id"] for c in body["gatewayConfigs"]}
+
+
+def test_stripe_refunds_an_amount(gql, fan, programme, stripe_settings):
+    sub = _subscribe(gql, programme, 2)
+    started = _start(gql, sub["id"])
+    item = m.TransactionItem.objects.get()
+    _buyer_confirms(item.psp_reference)
+    gql.execute(PROCESS, {"id": started["transaction"]["id"]})
+    for _ in range(2):  # asked twice, refunded once
+        backing_payments.refund_source(
+            "BackerSubscription", sub_pk(sub), Decimal("50.00"), refund_key="goodwill"
+        )
+    item.refresh_from_db()
+    assert (item.charged_value, item.refunded_value) == (Decimal("127.00"), Decimal("50.00"))
+    refunds = stripe.Refund.list(payment_intent=item.psp_reference, api_key="sk_test_marquee")
+    assert [r["amount"] for r in refunds["data"]] == [5000]
+    assert Membership.objects.get(programme=programme, user=fan).units_held == 2

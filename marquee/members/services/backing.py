@@ -22,6 +22,7 @@ subscription queue behind each other instead of deadlocking.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import timedelta
 
@@ -95,6 +96,10 @@ def _refuse(code: str, message: str, field: str | None = None):
     raise DomainError.single(code, message, field=field)
 
 
+class _NoRoom(DomainError):
+    """The programme's conditional UPDATE found too few units (SOLD_OUT or NOT_ENOUGH_UNITS)."""
+
+
 # --- subscribe -------------------------------------------------------------------
 
 
@@ -102,7 +107,9 @@ def _stored_key(user, idempotency_key: str | None) -> str | None:
     """The key as stored: a client's key is its own, so two fans' keys never collide."""
     if idempotency_key is None or idempotency_key == "":
         return None
-    return f"web:{user.pk}:{idempotency_key}"[:255]
+    if len(idempotency_key) > 200:  # stored whole or as its digest, never cut short
+        idempotency_key = "sha256-" + hashlib.sha256(idempotency_key.encode()).hexdigest()
+    return f"web:{user.pk}:{idempotency_key}"
 
 
 def _earlier(user, programme, units, key) -> BackerSubscription | None:
@@ -179,12 +186,11 @@ def _refuse_full(programme: BackerProgramme, units: int):
     )
     remaining = left[0] - left[1] if left else 0
     if remaining <= 0:
-        soldout.mark(programme.pk)
-        _refuse("SOLD_OUT", f"{programme.name} is sold out.", "units")
-    _refuse(
+        raise _NoRoom.single("SOLD_OUT", f"{programme.name} is sold out.", field="units")
+    raise _NoRoom.single(
         "NOT_ENOUGH_UNITS",
         f"Only {remaining} unit(s) of {programme.name} are left; you asked for {units}.",
-        "units",
+        field="units",
     )
 
 
@@ -213,6 +219,23 @@ def subscribe(
         )
     if soldout.is_marked(programme.pk):
         _refuse("SOLD_OUT", f"{programme.name} is sold out.", "units")
+    try:
+        return _subscribe_once(user, programme, units, key, now)
+    except _NoRoom as no_room:
+        refusal = no_room
+    # Units held by subscriptions past their time come back first (the sweep
+    # would free them within the minute); then one more try.
+    if expire_overdue(now=now, programme_id=programme.pk):
+        try:
+            return _subscribe_once(user, programme, units, key, now)
+        except _NoRoom as no_room:
+            refusal = no_room
+    if refusal.details[0].code == "SOLD_OUT":
+        soldout.mark(programme.pk)
+    raise refusal
+
+
+def _subscribe_once(user, programme, units, key, now) -> BackerSubscription:
     try:
         with transaction.atomic():
             return _subscribe_locked(user, programme, units, key, now)

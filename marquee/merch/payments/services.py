@@ -447,24 +447,36 @@ def _settle_source(item: TransactionItem) -> None:
 # --- refunds of registered sources ------------------------------------------------
 
 
-def refund_source(kind: str, key: str, *, reason: str = "") -> Decimal:
-    """Give back everything the source's transactions charged, through their gateways.
+def refund_source(
+    kind: str, key: str, amount: Decimal | None = None, *, refund_key: str = "all"
+) -> Decimal:
+    """Give back `amount` (all that is charged if None) of a source, through its gateways.
 
-    Called outside a transaction (the provider is on the network). Each
-    transaction is refunded with a key derived from it, so a repeated call
-    asks the provider for the same refund and records nothing twice; the
-    kind's `refunded` callback runs once the amounts say so (at once for
-    the offline gateway and a refund Stripe settles at once, else when
-    Stripe's charge.refunded webhook arrives). Returns the amount asked for.
+    Called outside a transaction (the provider is on the network). The
+    amount is taken from the source's transactions oldest first, each with
+    a provider key derived from `refund_key` and the transaction, so a
+    repeated call asks the provider for the same refund and records nothing
+    twice. The kind's `refunded` callback runs once the amounts say
+    everything was given back (at once for the offline gateway and a
+    refund Stripe settles at once, else on Stripe's charge.refunded
+    webhook). Returns the amount asked for.
     """
+    if amount is not None and (
+        not isinstance(amount, Decimal) or not amount.is_finite() or amount <= 0
+    ):
+        raise DomainError.single("INVALID", "A refund must be a positive amount.", field="amount")
     asked = Decimal(0)
     charged = TransactionItem.objects.filter(
         source_kind=kind, source_key=str(key), charged_value__gt=0
     ).order_by("pk")
     for item in charged:
-        gateway = gateway_for(item.gateway)
-        gateway.refund_charged(item, refund_key=f"marquee-{kind.lower()}-{key}-refund-{item.pk}")
-        asked += item.charged_value
+        share = item.charged_value if amount is None else min(item.charged_value, amount - asked)
+        if share <= 0:
+            break
+        gateway_for(item.gateway).refund_charged(
+            item, share, refund_key=f"marquee-{kind.lower()}-{key}-refund-{refund_key}-{item.pk}"
+        )
+        asked += share
     return asked
 
 

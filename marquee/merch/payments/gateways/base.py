@@ -98,11 +98,12 @@ class Gateway:
     def refund(self, item: TransactionItem, refund) -> None:
         raise NotImplementedError
 
-    def refund_charged(self, item: TransactionItem, *, refund_key: str) -> None:
-        """Give back all the transaction charges (a registered source's refund, not an order's).
+    def refund_charged(self, item: TransactionItem, amount: Decimal, *, refund_key: str) -> None:
+        """Give back `amount` of what the transaction charged (a registered source's refund).
 
-        Called with no transaction open; the same `refund_key` asks the
-        provider for the same refund, so a repeated call refunds once.
+        Called with no transaction open, `amount` at most what is charged;
+        the same `refund_key` asks the provider for the same refund, so a
+        repeated call refunds once.
         """
         raise NotImplementedError
 

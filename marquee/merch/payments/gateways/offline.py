@@ -120,7 +120,7 @@ class OfflineGateway(Gateway):
         event = record_event(item, outcome.event_type, item.amount_requested, outcome.message)
         return GatewayResult(event=event, data=outcome.client_data)
 
-    def refund_charged(self, item, *, refund_key: str) -> None:
+    def refund_charged(self, item, amount, *, refund_key: str) -> None:
         from django.db import transaction
 
         from ..access import lock_transaction
@@ -128,13 +128,23 @@ class OfflineGateway(Gateway):
 
         with transaction.atomic():
             locked = lock_transaction(item)
-            amount = locked.charged_value
+            if locked.events.filter(type="REFUND_SUCCESS", psp_reference=refund_key).exists():
+                return  # this refund was made before
+            amount = min(amount, locked.charged_value)
             if amount <= 0:
                 return
             apply_provider_amounts(
-                locked, charged_value=Decimal(0), refunded_value=locked.refunded_value + amount
+                locked,
+                charged_value=locked.charged_value - amount,
+                refunded_value=locked.refunded_value + amount,
             )
-            record_event(locked, "REFUND_SUCCESS", amount, message=f"{self.name}: refunded")
+            record_event(
+                locked,
+                "REFUND_SUCCESS",
+                amount,
+                message=f"{self.name}: refunded",
+                psp=refund_key,
+            )
 
     def refund(self, item, refund) -> None:
         from ...orders.services import apply_refund_result

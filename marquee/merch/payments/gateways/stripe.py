@@ -26,7 +26,14 @@ from django.conf import settings
 
 from marquee.core.exceptions import DomainError
 
-from .base import Gateway, GatewayResult, ProviderOutcome, record_event, to_minor_units
+from .base import (
+    Gateway,
+    GatewayResult,
+    ProviderOutcome,
+    from_minor_units,
+    record_event,
+    to_minor_units,
+)
 
 # Where a PaymentIntent stands -> the webhook event that reports the same state.
 _SETTLED = {
@@ -133,7 +140,7 @@ class StripeGateway(Gateway):
         }
         return GatewayResult(event=event, data=data)
 
-    def refund_charged(self, item, *, refund_key: str) -> None:
+    def refund_charged(self, item, amount, *, refund_key: str) -> None:
         """Refund what is charged; recorded from the charge as Stripe then reports it.
 
         The charge is read back (no lock held) and applied as its
@@ -145,19 +152,31 @@ class StripeGateway(Gateway):
         from ..access import lock_transaction
         from ..stripe_events import _charge_refunded
 
+        marker = f"Refund {refund_key}"[:512]
+        if item.events.filter(type="REFUND_REQUEST", message=marker).exists():
+            return  # asked before (Stripe's idempotency key covers a retry in between)
         stripe_refund = _call(
             stripe.Refund.create,
             payment_intent=item.psp_reference,
-            amount=to_minor_units(item.charged_value, item.currency),
+            amount=to_minor_units(min(amount, item.charged_value), item.currency),
             metadata={"transaction_token": str(item.token)},
             idempotency_key=refund_key,
         ).to_dict()
         charge_id = stripe_refund.get("charge")
-        if not charge_id or stripe_refund.get("status") != "succeeded":
-            return  # settled later by the charge.refunded webhook
-        charge = _call(stripe.Charge.retrieve, id=charge_id).to_dict()
+        settled = bool(charge_id) and stripe_refund.get("status") == "succeeded"
+        # Else it is settled later, by the charge.refunded webhook.
+        charge = _call(stripe.Charge.retrieve, id=charge_id).to_dict() if settled else None
         with transaction.atomic():
-            _charge_refunded(lock_transaction(item), charge)
+            locked = lock_transaction(item)
+            record_event(
+                locked,
+                "REFUND_REQUEST",
+                from_minor_units(stripe_refund["amount"], item.currency),
+                message=marker,
+                psp=stripe_refund["id"],
+            )
+            if charge is not None:
+                _charge_refunded(locked, charge)
 
     def refund(self, item, refund) -> None:
         stripe_refund = _call(
