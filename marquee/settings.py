@@ -294,6 +294,12 @@ CELERY_BEAT_SCHEDULE["backer-expiry-sweep"] = {
     "task": "marquee.members.tasks.expire_overdue_subscriptions",
     "schedule": float(BACKER_EXPIRY_SWEEP_SECONDS),
 }
+# Meet-and-greet lotteries are drawn once their entries close (members.tasks).
+LOTTERY_DRAW_SWEEP_SECONDS = env_int("LOTTERY_DRAW_SWEEP_SECONDS", 60)
+CELERY_BEAT_SCHEDULE["lottery-draw"] = {
+    "task": "marquee.members.tasks.draw_closed_lotteries",
+    "schedule": float(LOTTERY_DRAW_SWEEP_SECONDS),
+}
 
 # --- Shop -------------------------------------------------------------------
 SHOP_NAME = os.environ.get("SHOP_NAME", "Marquee")

@@ -35,3 +35,14 @@ def refund_subscription_payment(subscription_pk: int) -> str:
     amount = payments.refund_source(KIND, str(subscription_pk))
     logger.warning("refunded %s for ended backer subscription %s", amount, subscription_pk)
     return str(amount)
+
+
+@shared_task
+def draw_closed_lotteries() -> int:
+    """Beat: meet-and-greet lotteries whose entries have closed are drawn, once each."""
+    from .services import lottery
+
+    drawn = lottery.draw_due()
+    for draw in drawn:
+        logger.info("drew lottery %s: %s winner(s)", draw.perk_id, len(draw.winners))
+    return len(drawn)

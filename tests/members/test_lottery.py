@@ -256,3 +256,22 @@ def test_draw_due_draws_each_closed_lottery_once(world):
     assert [d.perk_id for d in drawn] == [due.pk]
     assert lottery.draw_due() == []
     assert not LotteryDraw.objects.filter(perk=later).exists()
+
+
+def test_closed_lotteries_are_drawn_on_schedule_once_each(world):
+    from django.conf import settings
+
+    from marquee.celeryconf import app
+    from marquee.members import tasks
+
+    entry = settings.CELERY_BEAT_SCHEDULE["lottery-draw"]
+    assert entry["task"] == "marquee.members.tasks.draw_closed_lotteries" in app.tasks
+    empty = open_lottery(world, places=1)
+    due = open_lottery(world, places=1)
+    entered(world, due, 2)
+    close(empty, world)
+    close(due, world)
+    assert tasks.draw_closed_lotteries.delay().get() == 2
+    assert len(LotteryDraw.objects.get(perk=due).winners) == 1
+    assert LotteryDraw.objects.get(perk=empty).winners == []  # drawn, with nobody to win
+    assert tasks.draw_closed_lotteries.delay().get() == 0

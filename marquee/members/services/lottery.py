@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -45,6 +46,8 @@ LOTTERY_CLOSED = "LOTTERY_CLOSED"
 LOTTERY_OPEN = "LOTTERY_OPEN"
 ALREADY_DRAWN = "ALREADY_DRAWN"
 PERMISSION_DENIED = "PERMISSION_DENIED"
+
+logger = logging.getLogger("marquee.members.lottery")
 
 
 # --- the rule, as pure functions ---------------------------------------------------------
@@ -248,6 +251,7 @@ def draw_due(now=None) -> list[LotteryDraw]:
         try:
             drawn.append(draw(perk, now=now))
         except DomainError as error:
+            # One lottery that cannot be drawn (no entries...) must not hold up the others.
             if error.details[0].code != ALREADY_DRAWN:
-                raise
+                logger.warning("lottery %s not drawn: %s", perk.slug, error)
     return drawn
