@@ -7,15 +7,12 @@ backing service leaves them: paid units held, the tier they reach recorded.
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.test import Client
 from django.utils import timezone
 
-from marquee.accounts.tokens import create_access_token
 from marquee.films.models import Film
 from marquee.members.models import (
     BackerProgramme,
@@ -27,26 +24,14 @@ from marquee.members.models import (
     ProgrammeStatus,
 )
 from marquee.members.selectors import tier_for_units
+from tests.licensing.conftest import RoleClient
 
 
-class UserClient:
-    """Posts GraphQL as one user (None: anonymous)."""
-
-    def __init__(self, user=None):
-        self.client = Client()
-        self.headers = {}
-        if user is not None:
-            self.headers["HTTP_AUTHORIZATION"] = f"Bearer {create_access_token(user)}"
+class UserClient(RoleClient):
+    """Posts GraphQL as one user (None: anonymous); `run` answers the data of a clean reply."""
 
     def body(self, query, variables=None):
-        response = self.client.post(
-            "/graphql/",
-            data=json.dumps({"query": query, "variables": variables or {}}),
-            content_type="application/json",
-            **self.headers,
-        )
-        assert response.status_code in (200, 400), response.content[:500]
-        return response.json()
+        return super().run(query, variables)
 
     def run(self, query, variables=None):
         body = self.body(query, variables)

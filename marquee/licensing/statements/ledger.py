@@ -57,8 +57,12 @@ def check_legs(key: str, legs: list[Leg]) -> None:
         raise ValueError(f"entry {key} does not balance: {unbalanced}")
 
 
-class SqlJournal:
-    """The journal in PostgreSQL."""
+class Journal:
+    """What both journals share: the one way an entry is posted.
+
+    Zero legs are dropped, a key posted before posts nothing, unbalanced legs
+    are refused; `_has` and `_write` are each journal's own.
+    """
 
     def post(
         self,
@@ -71,12 +75,22 @@ class SqlJournal:
         legs: list[Leg],
         memo: str = "",
         **sources,
-    ) -> JournalEntry | None:
+    ):
         """Post one entry (None if `key` was posted before or every leg is zero)."""
         legs = live(legs)
-        if not legs or JournalEntry.objects.filter(key=key).exists():
+        if not legs or self._has(key):
             return None
         check_legs(key, legs)
+        return self._write(kind, licensor, licence, effective_date, key, legs, memo, sources)
+
+
+class SqlJournal(Journal):
+    """The journal in PostgreSQL."""
+
+    def _has(self, key: str) -> bool:
+        return JournalEntry.objects.filter(key=key).exists()
+
+    def _write(self, kind, licensor, licence, effective_date, key, legs, memo, sources):
         entry = JournalEntry.objects.create(
             kind=kind,
             licensor=licensor,
@@ -184,7 +198,7 @@ class Posted:
     kind: str
 
 
-class MemoryJournal:
+class MemoryJournal(Journal):
     """The same journal as running sums in memory: the rebuild's scratch ledger.
 
     Lines are summed per account (licensor, kind, currency) under a compact
@@ -222,22 +236,10 @@ class MemoryJournal:
             if not engine:
                 self.keyed.append((key, licensor_id, line_licence, account_kind, currency, amount))
 
-    def post(
-        self,
-        *,
-        kind: str,
-        licensor: Licensor,
-        licence: Licence | None,
-        effective_date: date,
-        key: str,
-        legs: list[Leg],
-        memo: str = "",
-        **sources,
-    ) -> Posted | None:
-        legs = live(legs)
-        if not legs or key in self.keys:
-            return None
-        check_legs(key, legs)
+    def _has(self, key: str) -> bool:
+        return key in self.keys
+
+    def _write(self, kind, licensor, licence, effective_date, key, legs, memo, sources):
         self.add(
             key=key,
             kind=kind,
