@@ -30,6 +30,8 @@ member-only after its perk expires.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.db import connection
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -151,50 +153,68 @@ def member_only_line(check: validators.LineCheck):
 
 
 CONSUME = """
-UPDATE members_perkredemption SET status = %s, consumed_at = now(), order_id = %s
- WHERE id IN (
-       SELECT r.id FROM members_perkredemption r
+WITH wanted AS (
+       SELECT * FROM unnest(%(variants)s::int[], %(quantities)s::int[]) AS w(variant_id, n)),
+     held AS (
+       SELECT r.id, p.variant_id FROM members_perkredemption r
          JOIN members_perk p ON p.id = r.perk_id
          JOIN members_membership m ON m.id = r.membership_id
-        WHERE p.variant_id = %s AND p.kind = %s AND m.user_id = %s AND r.status = %s
-        ORDER BY r.id LIMIT %s
-          FOR UPDATE OF r SKIP LOCKED)
+        WHERE p.variant_id = ANY(%(variants)s) AND p.kind = %(kind)s
+          AND m.user_id = %(user)s AND r.status = %(issued)s
+          FOR UPDATE OF r SKIP LOCKED),
+     taken AS (
+       SELECT held.id, held.variant_id FROM (
+              SELECT id, variant_id,
+                     row_number() OVER (PARTITION BY variant_id ORDER BY id) AS rank
+                FROM held) held
+         JOIN wanted ON wanted.variant_id = held.variant_id
+        WHERE held.rank <= wanted.n)
+UPDATE members_perkredemption r
+   SET status = %(consumed)s, consumed_at = now(), order_id = %(order)s
+  FROM taken WHERE r.id = taken.id
+RETURNING taken.variant_id
 """
 
 
 def consume_redemptions(placement) -> None:
     """The placed order's member-only units take their redemptions (placement hook).
 
-    Nothing to do, and no statement, when the checkout judged no member-only
-    variant; otherwise one UPDATE per member-only line.
+    No statement when the checkout judged no member-only variant; otherwise
+    one, whatever the number of lines: the buyer's issued redemptions of
+    those variants are locked (SKIP LOCKED: another checkout placing now
+    keeps its own), the oldest N per variant are consumed and linked to the
+    order, and a variant that found fewer than its line asks refuses it.
     """
     judged = _judged_for(placement.info)["judged"]
-    if not judged:
+    wanted: dict[int, int] = {}
+    for line in placement.lines:
+        if line.variant_id in judged:
+            wanted[line.variant_id] = wanted.get(line.variant_id, 0) + line.quantity
+    if not wanted:
         return
     user = _buyer(placement.info)
-    for line in placement.lines:
-        if line.variant_id not in judged:
-            continue
-        params = [
-            RedemptionStatus.CONSUMED,
-            placement.order.pk,
-            line.variant_id,
-            PerkKind.MEMBER_VARIANT,
-            user.pk if user is not None else None,
-            RedemptionStatus.ISSUED,
-            line.quantity,
-        ]
-        with connection.cursor() as cursor:
-            cursor.execute(CONSUME, params)
-            taken = cursor.rowcount
-        if taken < line.quantity:
-            raise DomainError.single(
-                REDEMPTION_REQUIRED,
-                f"{line.product_name}: {line.quantity} unit(s) need as many redemptions of the "
-                f"perk; {taken} were left. Redeem the perk again, or buy fewer.",
-                "lines",
-                variants=[line.variant_id],
-            )
+    params = {
+        "variants": list(wanted),
+        "quantities": list(wanted.values()),
+        "kind": PerkKind.MEMBER_VARIANT,
+        "user": user.pk if user is not None else None,
+        "issued": RedemptionStatus.ISSUED,
+        "consumed": RedemptionStatus.CONSUMED,
+        "order": placement.order.pk,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(CONSUME, params)
+        taken = Counter(variant_id for (variant_id,) in cursor.fetchall())
+    short = [variant_id for variant_id, n in wanted.items() if taken[variant_id] < n]
+    if short:
+        names = {line.variant_id: line.product_name for line in placement.lines}
+        raise DomainError.single(
+            REDEMPTION_REQUIRED,
+            f"{names[short[0]]}: each unit needs one redemption of its perk and too few were "
+            "left. Redeem the perk again, or buy fewer.",
+            "lines",
+            variants=short,
+        )
 
 
 def register() -> None:

@@ -3,6 +3,8 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from graphql_relay import to_global_id
 
@@ -302,3 +304,21 @@ def test_a_hidden_variant_does_not_set_the_lowest_price(shop, edition):
 
     assert "cap" not in slugs(edition.stranger)
     assert "cap" in slugs(edition.producer)
+
+
+def test_two_member_only_lines_are_consumed_in_one_statement(shop, edition):
+    redeem(edition.producer, edition.limited, times=2)
+    redeem(edition.producer, edition.figure_variant)
+    checkout = shop.checkout(
+        [(edition.limited, 2), (edition.figure_variant, 1), (edition.public, 1)],
+        user=edition.producer,
+    )
+    shop.pay(checkout)
+    with CaptureQueriesContext(connection) as queries:
+        order = complete_checkout(checkout.token).order
+    updates = [
+        q["sql"] for q in queries.captured_queries if "UPDATE members_perkredemption" in q["sql"]
+    ]
+    assert len(updates) == 1
+    consumed = PerkRedemption.objects.filter(order=order)
+    assert consumed.count() == 3 and not PerkRedemption.objects.filter(status="issued").exists()
