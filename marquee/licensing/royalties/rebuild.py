@@ -79,14 +79,14 @@ class Rebuild:
 
 
 def _events() -> Iterator[tuple]:
-    """(moment, EVENT, pk, (event, sales of its order, delivered)) in keyset batches."""
+    """(moment, EVENT, pk, (event, the sales of its order)) in keyset batches."""
     delivered = OutboxDelivery.objects.filter(
         event_id=OuterRef("pk"), consumer=posting.CONSUMER
     ).values("delivered_at")[:1]
     rows = (
         OutboxEvent.objects.filter(type__in=[posting.PAID, posting.REFUNDED])
         .annotate(
-            delivered_at=Subquery(delivered), moment=Coalesce(Subquery(delivered), F("created_at"))
+            delivered_at=Subquery(delivered), moment=Coalesce(F("delivered_at"), F("created_at"))
         )
         .order_by("moment", "pk")
     )
