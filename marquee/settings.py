@@ -300,6 +300,12 @@ CELERY_BEAT_SCHEDULE["lottery-draw"] = {
     "task": "marquee.members.tasks.draw_closed_lotteries",
     "schedule": float(LOTTERY_DRAW_SWEEP_SECONDS),
 }
+# Idempotency keys (checkoutComplete, dropReserve) are remembered this long, then purged.
+IDEMPOTENCY_KEY_RETENTION_HOURS = env_int("IDEMPOTENCY_KEY_RETENTION_HOURS", 24)
+CELERY_BEAT_SCHEDULE["idempotency-key-purge"] = {
+    "task": "marquee.core.tasks.purge_idempotency_keys",
+    "schedule": 3600.0,
+}
 
 # --- Shop -------------------------------------------------------------------
 SHOP_NAME = os.environ.get("SHOP_NAME", "Marquee")

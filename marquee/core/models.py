@@ -40,3 +40,29 @@ class SeoFields(models.Model):
 
     class Meta:
         abstract = True
+
+
+class IdempotencyKey(models.Model):
+    """A client's idempotency key and the outcome of the first request that used it.
+
+    `scope` names the operation (`checkout.complete`, `drop.reserve`), `owner`
+    who may replay it (a user, or everyone for anonymous buyers who hold the
+    same object id), `fingerprint` the request's arguments, `outcome` what the
+    first request produced, as references the caller turns back into objects.
+    See `marquee.core.idempotency`.
+    """
+
+    scope = models.CharField(max_length=64)
+    owner = models.CharField(max_length=64)
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    outcome = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "owner", "key"], name="idempotency_key_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.scope}:{self.key}"

@@ -9,6 +9,7 @@ import graphene
 
 from marquee.merch.orders.placement import complete_checkout
 
+from ..core.idempotency import idempotency_key as request_key
 from ..core.mutations import errors_field
 from ..orders.types import Order, OrderView
 from ..payments.scalars import JSON
@@ -28,6 +29,10 @@ class CheckoutComplete(CheckoutMutation):
         store_source = graphene.Boolean(default_value=False)
         metadata = graphene.List(graphene.NonNull(graphene.JSONString))
         customer_note = graphene.String()
+        idempotency_key = graphene.String(
+            description="The same key again (or the Idempotency-Key header) returns the order "
+            "the first attempt placed, never a second one."
+        )
 
     order = graphene.Field(Order)
     confirmation_needed = graphene.Boolean(required=True)
@@ -36,9 +41,14 @@ class CheckoutComplete(CheckoutMutation):
     default_error_code = "INVALID"
 
     @classmethod
-    def perform(cls, root, info, id=None, customer_note=None, **_unused):
+    def perform(cls, root, info, id=None, customer_note=None, idempotency_key=None, **_unused):
         token = decode_uuid_id(id, "Checkout", "id")
-        placed = complete_checkout(token, user=info.context.user, customer_note=customer_note)
+        placed = complete_checkout(
+            token,
+            user=info.context.user,
+            customer_note=customer_note,
+            idempotency_key=request_key(info, idempotency_key),
+        )
         return cls(
             order=OrderView(placed.order, placed.full_access),
             confirmation_needed=False,

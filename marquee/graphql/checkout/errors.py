@@ -8,6 +8,7 @@ one), so a new rule needs no edit to the API.
 
 import graphene
 
+from marquee.core import idempotency
 from marquee.merch.checkout.validators import validator_codes
 
 from ..core.mutations import error_type
@@ -44,7 +45,9 @@ SALEOR_CHECKOUT_ERROR_CODES = [
     "MISSING_ADDRESS_DATA",
 ]
 
-CHECKOUT_ERROR_CODES = list(dict.fromkeys(SALEOR_CHECKOUT_ERROR_CODES + validator_codes()))
+CHECKOUT_ERROR_CODES = list(
+    dict.fromkeys(SALEOR_CHECKOUT_ERROR_CODES + validator_codes() + list(idempotency.CODES))
+)
 
 CheckoutErrorCode = graphene.Enum("CheckoutErrorCode", [(c, c) for c in CHECKOUT_ERROR_CODES])
 

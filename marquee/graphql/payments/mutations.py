@@ -8,6 +8,7 @@ from graphql_relay import from_global_id
 from marquee.core.exceptions import DomainError
 from marquee.merch.payments import access, services
 
+from ..core.idempotency import idempotency_key as request_key
 from ..core.mutations import BaseMutation, error_type, errors_field
 from ..orders.ids import parse_uuid
 from .scalars import JSON, PositiveDecimal
@@ -149,7 +150,7 @@ class TransactionInitialize(BaseMutation):
             action=getattr(action, "value", action) or "CHARGE",
             amount=amount,
             data=payment_gateway.get("data"),
-            idempotency_key=idempotency_key,
+            idempotency_key=request_key(info, idempotency_key),
         )
         return cls(
             transaction=done.transaction,

@@ -3,6 +3,8 @@
 Everything happens in one transaction (the service's own, or a savepoint in
 the caller's), in this order:
 
+0. with an idempotency key, claim it first (`marquee.core.idempotency`): a
+   retry under the same key waits for the first attempt and returns its order;
 1. lock the checkout row (SELECT ... FOR UPDATE), so concurrent completes
    of one checkout run one after another; a checkout already completed is
    gone, and its order is found by `checkout_token` and returned again.
@@ -34,6 +36,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import F, Q
 
+from marquee.core import idempotency
 from marquee.core.exceptions import DomainError
 
 from ..checkout.info import fetch_checkout_info
@@ -231,7 +234,29 @@ def _unit(total, quantity: int) -> Decimal:
 
 
 @transaction.atomic
-def complete_checkout(checkout_token, *, user=None, customer_note: str | None = None) -> Placed:
+def complete_checkout(
+    checkout_token,
+    *,
+    user=None,
+    customer_note: str | None = None,
+    idempotency_key: str | None = None,
+) -> Placed:
+    """Place the checkout's order; the same idempotency key again returns the same order."""
+    placed, replayed = idempotency.once(
+        "checkout.complete",
+        idempotency_key,
+        user=user,
+        arguments={"checkout": str(checkout_token)},
+        run=lambda: _complete(checkout_token, user, customer_note),
+        outcome=lambda placed: {"order": str(placed.order.pk)},
+        replay=lambda refs: Order.objects.get(pk=refs["order"]),
+    )
+    if replayed:
+        return Placed(order=placed, created=False, full_access=_full_access(placed, user))
+    return placed
+
+
+def _complete(checkout_token, user, customer_note) -> Placed:
     checkout = checkout_for(checkout_token, user, lock=True)
     if checkout is None:
         order = Order.objects.filter(checkout_token=checkout_token).first()
