@@ -220,3 +220,22 @@ def test_lines_add_statement_count_with_reservations(shop, gql):
     assert "UPDATE merch_reservation" in statements[reserve - 1]  # the refresh
     # The reserve is the service's last statement: its transaction ends next.
     assert statements[reserve + 1].startswith("RELEASE SAVEPOINT")
+
+
+def test_a_policy_active_elsewhere_adds_no_statement_here(shop, gql):
+    (tee,) = shop.variants("Tee", stock=50)
+    off, _ = _lines_add_statements(shop, gql, tee)
+
+    def elsewhere(channel, variant_ids, user):
+        raise AssertionError("not asked in a channel where it is not active")
+
+    policy.register_reservation_policy(
+        elsewhere, order=100, active=lambda channel: channel.slug == "international"
+    )
+    try:
+        assert not policy.active(shop.china)
+        assert policy.active(shop.intl)
+        assert _lines_add_statements(shop, gql, tee)[0] == off
+    finally:
+        policy.unregister_reservation_policy(elsewhere)
+    assert not policy.active(shop.intl)
