@@ -101,3 +101,37 @@ def test_a_buyer_who_loses_the_first_row_takes_the_next_in_the_same_statement():
     assert result["got"] == 1
     assert m.Reservation.objects.get(checkout_line=second_line).stock_id == second.pk
     assert m.Reservation.objects.get(checkout_line=first_line).stock_id != second.pk
+
+
+def _create_checkout(variant, barrier):
+    from marquee.core.exceptions import DomainError
+    from marquee.merch.checkout import services as checkout_services
+
+    barrier.wait()
+    try:
+        checkout_services.create_checkout(
+            checkout_services.NewCheckout(
+                channel_slug="china", lines=[checkout_services.LineInput(variant.pk, 1)]
+            )
+        )
+        return "held"
+    except DomainError as error:
+        return ",".join(detail.code for detail in error.details)
+    finally:
+        connection.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_buyers_adding_the_last_units_to_checkouts_at_once():
+    """Through the checkout service (validation first, the reserve last): never over."""
+    shop = ShopBuilder()
+    shop.china.reservation_minutes_anonymous = 10
+    shop.china.save()
+    (tee,) = shop.variants("Drop Tee", stock=UNITS)
+    barrier = threading.Barrier(BUYERS)
+    with ThreadPoolExecutor(BUYERS) as pool:
+        outcomes = list(pool.map(_create_checkout, [tee] * BUYERS, [barrier] * BUYERS))
+    assert outcomes.count("held") == UNITS
+    assert outcomes.count("INSUFFICIENT_STOCK") == BUYERS - UNITS
+    assert counters(tee) == (UNITS, 0, UNITS)
+    assert m.Checkout.objects.count() == UNITS
