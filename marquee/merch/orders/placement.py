@@ -13,12 +13,13 @@ the caller's), in this order:
 4. write the order, its lines (snapshots, with the exact undiscounted line
    total) and one `OrderLineDiscount` per price rule that priced a line and
    per line's voucher share (`_line_discounts`), address copies, move the
-   transactions, count the voucher use (conditional UPDATE), claim stock
-   (see `allocation`: the lines' reservations become their allocation in
-   one statement when the channel may hold stock), run the placement hooks (`hooks`: licensing
-   snapshots licences and terms per line), record PLACED and the outbox's
-   order.placed (and order.paid when already fully charged) in one INSERT,
-   delete the checkout;
+   transactions, count the voucher use (conditional UPDATE), run the
+   placement hooks (`hooks`: licensing snapshots licences and terms per
+   line), record PLACED and the outbox's order.placed (and order.paid when
+   already fully charged) in one INSERT, then claim stock (see
+   `allocation`: the lines' reservations become their allocation in one
+   statement when the channel may hold stock), last, so the stock rows stay
+   locked only until the commit, and delete the checkout;
 5. after commit, queue the confirmation email.
 
 Any DomainError rolls all of it back. Statements are constant in the
@@ -289,6 +290,11 @@ def complete_checkout(checkout_token, *, user=None, customer_note: str | None = 
     lines, _discounts = _order_lines(order, info, totals)
     TransactionItem.objects.filter(checkout=checkout).update(order=order, checkout=None)
     _use_voucher(voucher)
+    hooks.run_placement_hooks(hooks.Placement(order=order, lines=lines, info=info, totals=totals))
+    events.record(order, OrderEventType.PLACED, user=user, checkout=str(checkout.token))
+    _record_outbox(order, lines, checkout, info)
+    # Stock last (before the checkout and its lines' holds go): the stock rows,
+    # a drop's hot row among them, stay locked only until the commit.
     allocation.allocate(
         [
             allocation.Demand(
@@ -305,9 +311,6 @@ def complete_checkout(checkout_token, *, user=None, customer_note: str | None = 
         country=shipping_address.country if shipping_address else None,
         convert=reservation_policy.active(checkout.channel),
     )
-    hooks.run_placement_hooks(hooks.Placement(order=order, lines=lines, info=info, totals=totals))
-    events.record(order, OrderEventType.PLACED, user=user, checkout=str(checkout.token))
-    _record_outbox(order, lines, checkout, info)
     checkout.delete()
 
     order_id = order.pk
