@@ -42,7 +42,7 @@ from .orders import (
 from .outbox import OutboxDelivery, OutboxEvent, OutboxEventType
 from .payments import ProviderEvent, TransactionEvent, TransactionItem
 from .shipping import ShippingMethod, ShippingMethodChannelListing, ShippingZone
-from .stock import Stock, Warehouse
+from .stock import Reservation, Stock, Warehouse
 from .taxes import TaxRate
 
 __all__ = [
@@ -89,6 +89,7 @@ __all__ = [
     "ShippingMethod",
     "ShippingMethodChannelListing",
     "ShippingZone",
+    "Reservation",
     "Stock",
     "TaxRate",
     "TransactionEvent",

@@ -15,11 +15,13 @@ the caller's), in this order:
 4. write the order, its lines (snapshots, with the exact undiscounted line
    total) and one `OrderLineDiscount` per price rule that priced a line and
    per line's voucher share (`_line_discounts`), address copies, move the
-   transactions, count the voucher use (conditional UPDATE), claim stock
-   (see `allocation`), run the placement hooks (`hooks`: licensing
-   snapshots licences and terms per line), record PLACED and the outbox's
-   order.placed (and order.paid when already fully charged) in one INSERT,
-   delete the checkout;
+   transactions, count the voucher use (conditional UPDATE), run the
+   placement hooks (`hooks`: licensing snapshots licences and terms per
+   line), record PLACED and the outbox's order.placed (and order.paid when
+   already fully charged) in one INSERT, then claim stock (see
+   `allocation`: the lines' reservations become their allocation in one
+   statement when the channel may hold stock), last, so the stock rows stay
+   locked only until the commit, and delete the checkout;
 5. after commit, queue the confirmation email.
 
 Any DomainError rolls all of it back. Statements are constant in the
@@ -56,6 +58,7 @@ from ..models import (
 from ..outbox import events as outbox
 from ..pricing import quantize_price
 from ..pricing.taxes import taxed
+from ..reservations import policy as reservation_policy
 from . import allocation, events, hooks, selectors
 from .payment_status import charge_status, order_is_paid, transaction_sums
 
@@ -312,6 +315,11 @@ def _complete(checkout_token, user, customer_note) -> Placed:
     lines, _discounts = _order_lines(order, info, totals)
     TransactionItem.objects.filter(checkout=checkout).update(order=order, checkout=None)
     _use_voucher(voucher)
+    hooks.run_placement_hooks(hooks.Placement(order=order, lines=lines, info=info, totals=totals))
+    events.record(order, OrderEventType.PLACED, user=user, checkout=str(checkout.token))
+    _record_outbox(order, lines, checkout, info)
+    # Stock last (before the checkout and its lines' holds go): the stock rows,
+    # a drop's hot row among them, stay locked only until the commit.
     allocation.allocate(
         [
             allocation.Demand(
@@ -319,16 +327,15 @@ def _complete(checkout_token, user, customer_note) -> Placed:
                 variant_id=line_info.variant.pk,
                 quantity=line.quantity,
                 label=_label(line),
+                checkout_line_id=line_info.line.pk,
             )
             for line, line_info in zip(lines, info.lines, strict=True)
             if line_info.variant.track_inventory
         ],
         channel_id=checkout.channel_id,
         country=shipping_address.country if shipping_address else None,
+        convert=reservation_policy.active(checkout.channel),
     )
-    hooks.run_placement_hooks(hooks.Placement(order=order, lines=lines, info=info, totals=totals))
-    events.record(order, OrderEventType.PLACED, user=user, checkout=str(checkout.token))
-    _record_outbox(order, lines, checkout, info)
     checkout.delete()
 
     order_id = order.pk
