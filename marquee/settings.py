@@ -334,6 +334,20 @@ else:
 # how soon a waiting client hears it was admitted, or that the drop sold out.
 ADMISSION_POLL_SECONDS = env_int("ADMISSION_POLL_SECONDS", 2)
 
+# --- Drops (marquee.merch.drops) ---------------------------------------------
+# Rate limits of the drop mutations (dropJoin, dropReserve): requests per
+# client IP and per signed-in account in a fixed window; 0 switches one off.
+DROP_RATE_LIMIT_PER_IP = env_int("DROP_RATE_LIMIT_PER_IP", 60)
+DROP_RATE_LIMIT_PER_ACCOUNT = env_int("DROP_RATE_LIMIT_PER_ACCOUNT", 20)
+DROP_RATE_LIMIT_WINDOW_SECONDS = env_int("DROP_RATE_LIMIT_WINDOW_SECONDS", 10)
+# How often Celery beat sets or clears the sold-out flag of open drops from their stock
+# (units given back by expiry or cancellation put a sold-out drop on sale again).
+DROP_SOLD_OUT_REFRESH_SECONDS = env_int("DROP_SOLD_OUT_REFRESH_SECONDS", 10)
+CELERY_BEAT_SCHEDULE["drop-sold-out-refresh"] = {
+    "task": "marquee.merch.drops.tasks.refresh_sold_out_flags",
+    "schedule": float(DROP_SOLD_OUT_REFRESH_SECONDS),
+}
+
 # --- Shop -------------------------------------------------------------------
 SHOP_NAME = os.environ.get("SHOP_NAME", "Marquee")
 SHOP_DESCRIPTION = os.environ.get(
