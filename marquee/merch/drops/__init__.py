@@ -2,7 +2,7 @@
 
 - `services`: staff schedule a drop (`schedule_drop`); buyers reserve a unit
   (`reserve`, the hot path);
-- `state`: where a drop stands at a moment (`state`) and what is left (`remaining`);
+- `states`: where a drop stands at a moment (`state`) and what is left (`remaining`);
 - `selectors`: the drop rows the hot path reads (cached for at most a second);
 - `eligibility`: who may buy in the member-only window before the start
   (a registry; members register "a member of the film's programme");
@@ -12,4 +12,4 @@
 `state(drop, now)` and `remaining(drop)` are importable from the package.
 """
 
-from .state import remaining, state  # noqa: F401
+from .states import remaining, state  # noqa: F401

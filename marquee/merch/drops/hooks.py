@@ -25,7 +25,7 @@ from marquee.core.exceptions import ErrorDetail
 from ..checkout import validators
 from ..models import DropVariant
 from . import eligibility, limits
-from .state import EARLY_ACCESS, ENDED, SCHEDULED, timed_state
+from .states import EARLY_ACCESS, ENDED, SCHEDULED, timed_state
 
 NOT_STARTED = "DROP_NOT_STARTED"
 EARLY_ACCESS_ONLY = "DROP_EARLY_ACCESS_ONLY"

@@ -89,7 +89,7 @@ from ..models import (
 from ..reservations import expiry
 from ..reservations import services as reservations
 from . import eligibility, limits, selectors
-from .state import ENDED, LIVE, SCHEDULED, refresh_sold_out, timed_state
+from .states import ENDED, LIVE, SCHEDULED, refresh_sold_out, timed_state
 
 NOT_FOUND = "NOT_FOUND"
 NOT_STARTED = "NOT_STARTED"
@@ -550,3 +550,58 @@ def reserve(
     if selectors.remaining_many([drop_id])[drop_id] <= 0:
         admission.mark_sold_out(room)
     raise _error(SOLD_OUT, "No unit of this item is left.", "variant_id")
+
+
+# --- the waiting room ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DropTicket:
+    token: str
+    state: str  # WAITING | ADMITTED | SOLD_OUT
+    position: int
+    retry_after: float | None
+
+
+def _open_snapshot(drop_id):
+    try:
+        drop_id = int(drop_id)
+    except (TypeError, ValueError) as error:
+        raise _error(NOT_FOUND, "No such drop.", "drop") from error
+    snapshot = selectors.hot(drop_id)
+    if snapshot is None:
+        raise _error(NOT_FOUND, "No such drop.", "drop")
+    return snapshot
+
+
+def _ticket(snapshot, token: str) -> DropTicket:
+    if snapshot.admission_rate is None:
+        return DropTicket(token, admission.ADMITTED, 0, None)
+    status = admission.status(
+        snapshot.room, token, rate=snapshot.admission_rate, burst=snapshot.admission_burst
+    )
+    retry = status.retry_after if status.state == admission.WAITING else None
+    return DropTicket(token, status.state, status.position, retry)
+
+
+def join(drop_id, *, client_ip: str | None = None, user=None) -> DropTicket:
+    """A place in the drop's waiting room (no SQL once the drop row is cached).
+
+    A drop without a waiting room admits at once (its ticket is not needed to reserve).
+    """
+    if admission.is_sold_out(f"drop:{drop_id}"):
+        raise _error(SOLD_OUT, "The drop is sold out.", None)
+    snapshot = _open_snapshot(drop_id)
+    _check_rate(client_ip, user)
+    if timed_state(snapshot, timezone.now()) == ENDED:
+        raise _error(ENDED, "The drop has ended.", "drop")
+    rate = snapshot.admission_rate or 1.0
+    ticket = admission.join(snapshot.room, rate=rate, burst=snapshot.admission_burst)
+    return _ticket(snapshot, ticket.token)
+
+
+def ticket_status(drop_id, token: str) -> DropTicket:
+    """Where a ticket stands; SOLD_OUT without SQL once the drop sold out."""
+    if admission.is_sold_out(f"drop:{drop_id}"):
+        return DropTicket(token, admission.SOLD_OUT, 0, None)
+    return _ticket(_open_snapshot(drop_id), token)

@@ -12,7 +12,7 @@ def refresh_sold_out_flags() -> int:
 
     from ..models import Drop
     from .selectors import current_and_upcoming
-    from .state import refresh_sold_out
+    from .states import refresh_sold_out
 
     drops = list(current_and_upcoming().filter(starts_at__lte=timezone.now()))
     drops += list(
