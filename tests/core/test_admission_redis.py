@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+import redis
 from django.db import connection
 
 from marquee.core import admission, stores
@@ -138,3 +139,15 @@ def test_a_redis_that_never_answers_is_a_retryable_error_not_a_hang(settings, ro
         _assert_unavailable(lambda: admission.join(room, **SLOW))
         # One attempt, bounded by the socket timeout (generous margin for a busy machine).
         assert time.monotonic() - started < 10 * stores.SOCKET_TIMEOUT
+
+
+def test_a_connection_redis_dropped_is_replaced_on_the_next_call(redis_store, room):
+    """After a Redis restart every pooled connection is broken: the next call reconnects."""
+    first = admission.join(room, **SLOW)
+    client = redis_store.client
+    own_id = client.client_id()
+    killer = redis.Redis.from_url(TEST_REDIS_URL)
+    assert killer.client_kill_filter(_id=own_id) == 1
+    killer.close()
+    assert admission.status(room, first.token, **SLOW).state == ADMITTED
+    assert client.client_id() != own_id
