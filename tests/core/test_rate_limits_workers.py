@@ -9,6 +9,7 @@ import os
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -16,7 +17,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.db import connection
 
-from marquee.core import rate_limits
+from marquee.core import admission, rate_limits
 from tests.servers import database_url, gunicorn
 
 from .conftest import TEST_KEY_PREFIX, TEST_REDIS_URL, redis_available
@@ -51,28 +52,44 @@ def _env(tmp_path, redis_url: str) -> dict:
     }
 
 
-@pytest.fixture(params=["database", "redis"])
-def server(request, settings, tmp_path, django_db_blocker):
+@contextmanager
+def _serving(settings, tmp_path, redis_url: str):
     """gunicorn serving the demonstration schema; yields (base url, access log)."""
+    settings.REDIS_URL = redis_url
+    settings.REDIS_KEY_PREFIX = TEST_KEY_PREFIX
+    rate_limits.clear_all()
+    log = tmp_path / "access.log"
+    try:
+        with gunicorn(
+            _env(tmp_path, redis_url),
+            tmp_path / "server.log",
+            f"--workers={WORKERS}",
+            f"--access-logfile={log}",
+            "--access-logformat=%(p)s %(r)s %(s)s",
+            "--timeout=120",
+        ) as (url, _pid):
+            yield url, log
+    finally:
+        rate_limits.clear_all()
+
+
+@pytest.fixture(params=["database", "redis"])
+def server(request, settings, tmp_path):
     redis_url = ""
     if request.param == "redis":
         if not redis_available(TEST_REDIS_URL):
             pytest.skip(f"no Redis at {TEST_REDIS_URL}")
         redis_url = TEST_REDIS_URL
-    settings.REDIS_URL = redis_url
-    settings.REDIS_KEY_PREFIX = TEST_KEY_PREFIX
-    rate_limits.clear_all()
-    log = tmp_path / "access.log"
-    with gunicorn(
-        _env(tmp_path, redis_url),
-        tmp_path / "server.log",
-        f"--workers={WORKERS}",
-        f"--access-logfile={log}",
-        "--access-logformat=%(p)s %(r)s %(s)s",
-        "--timeout=120",
-    ) as (url, _pid):
-        yield url, log
-    rate_limits.clear_all()
+    with _serving(settings, tmp_path, redis_url) as served:
+        yield served
+
+
+@pytest.fixture
+def redis_server(settings, tmp_path):
+    if not redis_available(TEST_REDIS_URL):
+        pytest.skip(f"no Redis at {TEST_REDIS_URL}")
+    with _serving(settings, tmp_path, TEST_REDIS_URL) as served:
+        yield served
 
 
 def _served_by(log: Path, marker: str) -> set[str]:
@@ -118,3 +135,14 @@ def test_a_store_that_is_down_answers_unavailable_with_retry_after(settings, tmp
         [error] = response.json()["data"]["demoJoin"]["errors"]
         assert error["code"] == "UNAVAILABLE"
         assert response.headers["Retry-After"] == "2"
+
+
+def test_with_redis_every_worker_numbers_arrivals_from_one_room(redis_server):
+    url, log = redis_server
+    admission.reset("workers")
+    with ThreadPoolExecutor(REQUESTS) as pool:
+        responses = list(pool.map(lambda _i: _post(url, JOIN, "join"), range(REQUESTS)))
+    numbers = sorted(r.json()["data"]["demoJoin"]["number"] for r in responses)
+    assert numbers == list(range(1, REQUESTS + 1))
+    assert len(_served_by(log, "join")) > 1
+    admission.reset("workers")
