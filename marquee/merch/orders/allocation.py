@@ -37,6 +37,11 @@ the allocation rows are one INSERT. Lock order: the conversion locks the
 rows holding the order's units (one per line in a drop), then step 1 locks
 the remaining candidates in id order; when every line was held (a drop),
 steps 1-3 are skipped and the order touches only its held rows.
+
+Free units in steps 1-3 are quantity - allocated - reserved. When a line
+falls short on rows that hold reserved units, other checkouts' expired holds
+may be what is missing: they are swept (one statement, the rows are still
+locked) and the plan is made once more before INSUFFICIENT_STOCK is raised.
 """
 
 from __future__ import annotations

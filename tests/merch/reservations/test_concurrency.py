@@ -135,3 +135,37 @@ def test_buyers_adding_the_last_units_to_checkouts_at_once():
     assert outcomes.count("INSUFFICIENT_STOCK") == BUYERS - UNITS
     assert counters(tee) == (UNITS, 0, UNITS)
     assert m.Checkout.objects.count() == UNITS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_repair_waits_for_a_reserve_in_flight_and_keeps_its_hold():
+    """Drift is repaired inside the row lock, so a concurrent reservation is never erased."""
+    from marquee.merch.reservations.reconcile import reconcile
+
+    shop = ShopBuilder()
+    (tee,) = shop.variants("Drop Tee", stock=UNITS)
+    m.Stock.objects.filter(product_variant=tee).update(quantity_reserved=3)  # drift: no rows
+    line = shop.checkout([(tee, 1)]).lines.get()
+    holding, done = threading.Event(), {}
+
+    def buyer():
+        try:
+            with transaction.atomic():
+                services.reserve(line.pk, tee.pk, 1, channel_id=shop.china.pk, until=later())
+                holding.set()
+                deadline = time.monotonic() + 10
+                while not _waiting_on_a_lock() and time.monotonic() < deadline:
+                    time.sleep(0.02)
+                done["waited"] = _waiting_on_a_lock()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=buyer)
+    thread.start()
+    holding.wait(10)
+    report = reconcile(variant_ids=[tee.pk])
+    thread.join(20)
+    assert done["waited"]  # the repair waited for the buyer's row lock
+    assert report.drifted and report.drifted[0].fixed
+    assert counters(tee) == (UNITS, 0, 1)
+    assert held(tee) == 1
