@@ -208,3 +208,16 @@ def test_a_reserved_drop_checkout_completes_into_an_order(shop, gql):
     assert done["order"]["lines"][0]["quantity"] == 1
     assert counters(variant) == (1, 1, 0)
     assert not m.Reservation.objects.exists()
+
+
+def test_join_without_a_waiting_room_and_forged_tickets(shop, gql):
+    drop = shop.drop(quantity=2)
+    joined = gql.execute(JOIN, {"drop": gid("Drop", drop.pk)})["data"]["dropJoin"]
+    assert joined["errors"] == [] and joined["ticket"]["state"] == "ADMITTED"
+    roomed = shop.drop("Roomed", quantity=2, rate=1, burst=1)
+    ticket = gql.execute(TICKET, {"drop": gid("Drop", roomed.pk), "token": "forged"})
+    assert ticket["data"]["dropTicket"] is None
+    unknown = gql.execute(JOIN, {"drop": gid("Drop", 10**9)})["data"]["dropJoin"]
+    assert [e["code"] for e in unknown["errors"]] == ["NOT_FOUND"]
+    bad = gql.execute(JOIN, {"drop": "???"})["data"]["dropJoin"]
+    assert [e["code"] for e in bad["errors"]] == ["NOT_FOUND"]
