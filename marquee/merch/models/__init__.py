@@ -26,6 +26,7 @@ from .channel import Channel
 from .checkout import Checkout, CheckoutLine
 from .content import Menu, MenuItem, Page, PageType
 from .discounts import Voucher, VoucherChannelListing, VoucherType
+from .drops import Drop, DropPurchase, DropVariant
 from .orders import (
     Allocation,
     ChargeStatus,
@@ -64,6 +65,9 @@ __all__ = [
     "Collection",
     "CollectionChannelListing",
     "CollectionProduct",
+    "Drop",
+    "DropPurchase",
+    "DropVariant",
     "Fulfillment",
     "FulfillmentLine",
     "Menu",
