@@ -4,9 +4,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    initial = True
-
-    dependencies = []
+    dependencies = [("core", "0001_idempotency_keys")]
 
     operations = [
         migrations.CreateModel(
