@@ -44,7 +44,7 @@ CODES = ("IDEMPOTENCY_KEY_REUSED", "INVALID_IDEMPOTENCY_KEY")
 _TABLE = IdempotencyKey._meta.db_table
 _CLAIM = f"""
 INSERT INTO {_TABLE} (scope, owner, key, fingerprint, outcome, created_at)
-VALUES (%s, %s, %s, %s, '{{}}'::jsonb, now())
+VALUES (%s, %s, %s, %s, %s::jsonb, now())
 ON CONFLICT (scope, owner, key) DO NOTHING
 RETURNING id
 """  # noqa: S608 (the table name is ours; values are parameters)
@@ -88,19 +88,25 @@ def once(
     outcome: Callable[[Any], dict],
     replay: Callable[[dict], Any],
     field: str = "idempotencyKey",
+    known_outcome: dict | None = None,
 ) -> tuple[Any, bool]:
     """Run `run()` once per key; returns (result, replayed).
 
     Must be called inside a transaction (the key commits with the work).
     `outcome(result)` turns the result into JSON references; `replay(refs)`
     turns them back into a result for a retry. Without a key, `run()` simply runs.
+
+    A caller that knows its references before the work (`known_outcome`: the
+    checkout token it is about to create) has them written with the claim, so
+    no statement follows the work: a hot path whose last statement locks a
+    hot row keeps it last.
     """
     key = clean_key(key, field)
     if key is None:
         return run(), False
     owner, digest = owner_of(user), fingerprint(arguments)
     with connection.cursor() as cursor:
-        cursor.execute(_CLAIM, [scope, owner, key, digest])
+        cursor.execute(_CLAIM, [scope, owner, key, digest, json.dumps(known_outcome or {})])
         claimed = cursor.fetchone()
     if claimed is None:
         first = IdempotencyKey.objects.get(scope=scope, owner=owner, key=key)
@@ -112,7 +118,8 @@ def once(
             )
         return replay(first.outcome), True
     result = run()
-    IdempotencyKey.objects.filter(pk=claimed[0]).update(outcome=outcome(result))
+    if known_outcome is None:
+        IdempotencyKey.objects.filter(pk=claimed[0]).update(outcome=outcome(result))
     return result, False
 
 

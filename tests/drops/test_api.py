@@ -221,3 +221,20 @@ def test_join_without_a_waiting_room_and_forged_tickets(shop, gql):
     assert [e["code"] for e in unknown["errors"]] == ["NOT_FOUND"]
     bad = gql.execute(JOIN, {"drop": "???"})["data"]["dropJoin"]
     assert [e["code"] for e in bad["errors"]] == ["NOT_FOUND"]
+
+
+def test_the_idempotency_key_header_replays_the_first_hold(shop, gql):
+    drop = shop.drop(quantity=5)
+    variant = shop.variant(drop)
+    payload = {
+        "query": RESERVE,
+        "variables": {"drop": gid("Drop", drop.pk), "variant": gid("ProductVariant", variant.pk)},
+    }
+    answers = [
+        gql.post(payload, HTTP_IDEMPOTENCY_KEY="lost-answer").json()["data"]["dropReserve"]
+        for _ in range(2)
+    ]
+    assert answers[0]["errors"] == [] and answers[1]["errors"] == []
+    assert answers[1]["checkout"]["id"] == answers[0]["checkout"]["id"]
+    assert answers[1]["reservationExpires"] == answers[0]["reservationExpires"]
+    assert m.Checkout.objects.count() == 1

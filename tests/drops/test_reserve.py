@@ -125,3 +125,35 @@ def test_an_unlicensed_drop_is_refused_on_the_hot_path(shop, settings, gql):
     query = "query ($id: ID) { drop(id: $id) { slug } }"
     assert gql.execute(query, {"id": to_global_id("Drop", drop.pk)})["data"]["drop"] is None
     assert counters(variant) == (5, 0, 0)
+
+
+def test_a_retry_under_the_same_key_gets_the_first_checkout_back(shop):
+    """The first answer was lost (a timeout after the commit): the retry holds nothing more."""
+    drop = shop.drop(quantity=3)
+    variant = shop.variant(drop)
+    first = services.reserve(drop.pk, variant.pk, 1, idempotency_key="buyer-1-try")
+    again = services.reserve(drop.pk, variant.pk, 1, idempotency_key="buyer-1-try")
+    assert again.checkout.pk == first.checkout.pk and again.reserved == 0
+    assert again.expires_at == first.expires_at
+    assert m.Checkout.objects.count() == 1
+    assert counters(variant) == (3, 0, 1)
+    # Another request under the same key is refused; a new key is a new buyer's hold.
+    assert (
+        code_of(lambda: services.reserve(drop.pk, variant.pk, 2, idempotency_key="buyer-1-try"))
+        == "IDEMPOTENCY_KEY_REUSED"
+    )
+    services.reserve(drop.pk, variant.pk, 1, idempotency_key="buyer-2-try")
+    assert counters(variant) == (3, 0, 2)
+
+
+def test_a_refused_reserve_leaves_its_key_free(shop):
+    drop = shop.drop(quantity=1)
+    variant = shop.variant(drop)
+    services.reserve(drop.pk, variant.pk, 1)
+    admission.clear_sold_out(drop.room)
+    assert code_of(lambda: services.reserve(drop.pk, variant.pk, 1, idempotency_key="k")) == (
+        "SOLD_OUT"
+    )
+    from marquee.core.models import IdempotencyKey
+
+    assert not IdempotencyKey.objects.filter(key="k").exists()

@@ -21,6 +21,7 @@ from marquee.merch.drops import selectors, services
 from marquee.merch.models import Channel, Drop, Product
 
 from ..checkout.ids import parse_uuid_id
+from ..core.idempotency import idempotency_key as request_key
 from ..core.mutations import BaseMutation, error_type, errors_field
 from ..core.pagination import SortKey, paginate
 from ..core.types import connection_field, connection_from_page
@@ -164,7 +165,8 @@ class DropReserve(BaseMutation):
         email = graphene.String(description="The buyer's email, for a new checkout.")
         ticket = graphene.String(description="The waiting-room ticket (dropJoin), when needed.")
         idempotency_key = graphene.String(
-            description="A retry of the same checkout and variant never reserves twice."
+            description="The same key again (or the Idempotency-Key header) returns the first "
+            "attempt's checkout and hold, never a second one."
         )
 
     checkout = graphene.Field("marquee.graphql.checkout.types.Checkout")
@@ -205,9 +207,11 @@ class DropReserve(BaseMutation):
             email=email,
             ticket=ticket,
             client_ip=client_ip(info.context),
+            idempotency_key=request_key(info, idempotency_key),
         )
         checkout = result.checkout
-        checkout.invalidated_delivery = None
+        if checkout is not None:
+            checkout.invalidated_delivery = None
         return cls(checkout=checkout, reservation_expires=result.expires_at, errors=[])
 
 

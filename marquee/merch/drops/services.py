@@ -67,7 +67,7 @@ from django.db.models import DateTimeField, IntegerField, OuterRef, Q, Subquery,
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from marquee.core import admission, rate_limits
+from marquee.core import admission, idempotency, rate_limits
 from marquee.core.exceptions import DomainError, ErrorDetail
 
 from .. import stock_levels
@@ -87,6 +87,7 @@ from ..models import (
     Warehouse,
 )
 from ..reservations import expiry
+from ..reservations import selectors as reservation_selectors
 from ..reservations import services as reservations
 from . import eligibility, limits, selectors
 from .states import ENDED, LIVE, SCHEDULED, refresh_sold_out, timed_state
@@ -114,6 +115,7 @@ RESERVE_CODES = [
     rate_limits.RATE_LIMITED,
     LICENCE_NOT_VALID,
     INVALID,
+    *idempotency.CODES,
 ]
 
 # The most units one drop variant may be scheduled with (a typo guard, not a business rule).
@@ -445,7 +447,9 @@ RETURNING id
 """
 
 
-def _write(snapshot, variant_id, quantity, *, checkout_token, user, email, now) -> DropReservation:
+def _write(
+    snapshot, variant_id, quantity, *, checkout_token, user, email, now, new_token=None
+) -> DropReservation:
     signed_in = user is not None and getattr(user, "is_authenticated", False)
     until = now + timedelta(minutes=snapshot.reservation_minutes)
     if checkout_token is not None:
@@ -474,7 +478,7 @@ def _write(snapshot, variant_id, quantity, *, checkout_token, user, email, now) 
             units = quantity - checkout.held_live
     else:
         checkout = Checkout(
-            token=uuid.uuid4(),
+            token=new_token or uuid.uuid4(),
             channel_id=snapshot.channel_id,
             currency=snapshot.currency,
             email=email or (user.email if signed_in else ""),
@@ -509,10 +513,14 @@ def reserve(
     email: str | None = None,
     ticket: str | None = None,
     client_ip: str | None = None,
+    idempotency_key: str | None = None,
 ) -> DropReservation:
     """Hold `quantity` units of a drop variant in the buyer's checkout (created if absent).
 
     `drop` is a Drop or its primary key. Raises DomainError with a code of RESERVE_CODES.
+    With an idempotency key, a retry whose first attempt committed (its answer
+    lost to a timeout) gets that attempt's checkout back instead of holding a
+    second unit in a second checkout.
     """
     quantity = _check_quantity(quantity)
     drop_id = drop.pk if isinstance(drop, Drop) else drop
@@ -534,24 +542,56 @@ def reserve(
     now = timezone.now()
     _check_clock(snapshot, user, now)
     email = _clean_email(email)
+    key = idempotency.clean_key(idempotency_key)
+    new_token = uuid.uuid4() if checkout_token is None else None
     for attempt in (1, 2):
         try:
             with transaction.atomic():
-                return _write(
-                    snapshot,
-                    variant_id,
-                    quantity,
-                    checkout_token=checkout_token,
+                reservation, _replayed = idempotency.once(
+                    "drop.reserve",
+                    key,
                     user=user,
-                    email=email,
-                    now=now,
+                    arguments={
+                        "drop": drop_id,
+                        "variant": variant_id,
+                        "quantity": quantity,
+                        "checkout": str(checkout_token) if checkout_token else None,
+                        "email": email,
+                    },
+                    run=lambda: _write(
+                        snapshot,
+                        variant_id,
+                        quantity,
+                        checkout_token=checkout_token,
+                        user=user,
+                        email=email,
+                        now=now,
+                        new_token=new_token,
+                    ),
+                    outcome=None,
+                    replay=lambda refs: _replay(refs, variant_id),
+                    known_outcome={"checkout": str(checkout_token or new_token)},
                 )
+                return reservation
         except _NothingFree:
             if attempt == 2 or not expiry.sweep(variant_ids=[variant_id]):
                 break
     if selectors.remaining_many([drop_id])[drop_id] <= 0:
         admission.mark_sold_out(room)
     raise _error(SOLD_OUT, "No unit of this item is left.", "variant_id")
+
+
+def _replay(refs: dict, variant_id: int) -> DropReservation:
+    """The first attempt's answer: its checkout, line and hold as they are now.
+
+    A checkout completed since is gone: the answer then carries no checkout
+    (the order the buyer placed is theirs to find), and never a new hold.
+    """
+    checkout = Checkout.objects.filter(pk=refs["checkout"]).first()
+    if checkout is None:
+        return DropReservation(None, None, None, 0)
+    line = CheckoutLine.objects.filter(checkout=checkout, variant_id=variant_id).first()
+    return DropReservation(checkout, line, reservation_selectors.expires_at(checkout), 0)
 
 
 # --- the waiting room ------------------------------------------------------------
