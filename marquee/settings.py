@@ -301,6 +301,53 @@ CELERY_BEAT_SCHEDULE["lottery-draw"] = {
     "schedule": float(LOTTERY_DRAW_SWEEP_SECONDS),
 }
 
+# --- Shared store: cache, waiting rooms, rate limits ------------------------
+# REDIS_URL: the Redis every web process shares. With it the Django cache
+# (e.g. a backer programme's sold-out flag), the drops' waiting rooms
+# (marquee.core.admission) and the rate limits (marquee.core.rate_limits)
+# live there, shared by every worker and kept across a web-process restart;
+# without it the cache and the waiting rooms are in-process (one process, the
+# embedded default) and the rate limits use a PostgreSQL table. Every Redis
+# call times out after 0.5 s (connect and reply), so a Redis that is down
+# gives a retryable error, never a hang.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+# Prepended to every key Marquee writes, so shops or test runs can share a Redis.
+REDIS_KEY_PREFIX = os.environ.get("REDIS_KEY_PREFIX", "marquee")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": REDIS_KEY_PREFIX + ":cache",
+            "TIMEOUT": 300,
+            "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "TIMEOUT": 300,
+        }
+    }
+# The longest a waiting buyer is told to wait before asking again (retryAfter):
+# how soon a waiting client hears it was admitted, or that the drop sold out.
+ADMISSION_POLL_SECONDS = env_int("ADMISSION_POLL_SECONDS", 2)
+
+# --- Drops (marquee.merch.drops) ---------------------------------------------
+# Rate limits of the drop mutations (dropJoin, dropReserve): requests per
+# client IP and per signed-in account in a fixed window; 0 switches one off.
+DROP_RATE_LIMIT_PER_IP = env_int("DROP_RATE_LIMIT_PER_IP", 60)
+DROP_RATE_LIMIT_PER_ACCOUNT = env_int("DROP_RATE_LIMIT_PER_ACCOUNT", 20)
+DROP_RATE_LIMIT_WINDOW_SECONDS = env_int("DROP_RATE_LIMIT_WINDOW_SECONDS", 10)
+# How often Celery beat sets or clears the sold-out flag of open drops from their stock
+# (units given back by expiry or cancellation put a sold-out drop on sale again).
+DROP_SOLD_OUT_REFRESH_SECONDS = env_int("DROP_SOLD_OUT_REFRESH_SECONDS", 10)
+CELERY_BEAT_SCHEDULE["drop-sold-out-refresh"] = {
+    "task": "marquee.merch.drops.tasks.refresh_sold_out_flags",
+    "schedule": float(DROP_SOLD_OUT_REFRESH_SECONDS),
+}
+
 # --- Shop -------------------------------------------------------------------
 SHOP_NAME = os.environ.get("SHOP_NAME", "Marquee")
 SHOP_DESCRIPTION = os.environ.get(
@@ -381,9 +428,7 @@ LOGIN_FAILURE_LIMIT_PER_EMAIL = env_int("LOGIN_FAILURE_LIMIT_PER_EMAIL", 20)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
 # Where attempt counters live, shared by every worker: Redis when set (default
 # REDIS_URL), otherwise a PostgreSQL table.
-LOGIN_THROTTLE_REDIS_URL = os.environ.get(
-    "LOGIN_THROTTLE_REDIS_URL", os.environ.get("REDIS_URL", "")
-)
+LOGIN_THROTTLE_REDIS_URL = os.environ.get("LOGIN_THROTTLE_REDIS_URL", REDIS_URL)
 # The admin login goes through the same limit as tokenCreate.
 AUTHENTICATION_BACKENDS = ["marquee.accounts.backends.ThrottledModelBackend"]
 # A second reset, deletion or "already registered" email to the same address

@@ -40,3 +40,20 @@ class SeoFields(models.Model):
 
     class Meta:
         abstract = True
+
+
+class RateLimitCounter(models.Model):
+    """Requests counted in a fixed window, per limit and client (`core.rate_limits`).
+
+    Written only through `core.counters.DatabaseCounters`, one atomic upsert
+    per request on a connection of its own, so the count holds whether or
+    not the request commits. `key` is a digest: the table never stores a
+    client IP or an account id.
+    """
+
+    key = models.CharField(max_length=80, primary_key=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.key}: {self.count} until {self.expires_at:%Y-%m-%d %H:%M:%S}"

@@ -5,6 +5,7 @@ import graphene
 from .accounts.schema import AccountsMutations, AccountsQueries
 from .checkout.schema import CheckoutMutations, CheckoutQueries
 from .core.directives import DIRECTIVES
+from .drops.schema import DropMutations, DropQueries
 from .films.schema import FilmQueries
 from .licensing.schema import LicensingMutations, LicensingQueries
 from .members.schema import MembersMutations, MembersQueries
@@ -28,6 +29,7 @@ class Query(
     LicensingQueries,
     RoyaltyQueries,
     MembersQueries,
+    DropQueries,
     graphene.ObjectType,
 ):
     pass
@@ -42,6 +44,7 @@ class Mutation(
     RoyaltyMutations,
     MembersMutations,
     MetadataMutations,
+    DropMutations,
     graphene.ObjectType,
 ):
     pass

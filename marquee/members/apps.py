@@ -20,3 +20,7 @@ class MembersConfig(AppConfig):
         from . import visibility
 
         visibility.register()
+        # Backers of a film may buy its merchandise drops in their early-access window.
+        from . import drops
+
+        drops.register()

@@ -26,6 +26,7 @@ from .channel import Channel
 from .checkout import Checkout, CheckoutLine
 from .content import Menu, MenuItem, Page, PageType
 from .discounts import Voucher, VoucherChannelListing, VoucherType
+from .drops import Drop, DropPurchase, DropVariant
 from .orders import (
     Allocation,
     ChargeStatus,
@@ -42,7 +43,7 @@ from .orders import (
 from .outbox import OutboxDelivery, OutboxEvent, OutboxEventType
 from .payments import ProviderEvent, TransactionEvent, TransactionItem
 from .shipping import ShippingMethod, ShippingMethodChannelListing, ShippingZone
-from .stock import Stock, Warehouse
+from .stock import Reservation, Stock, Warehouse
 from .taxes import TaxRate
 
 __all__ = [
@@ -64,6 +65,9 @@ __all__ = [
     "Collection",
     "CollectionChannelListing",
     "CollectionProduct",
+    "Drop",
+    "DropPurchase",
+    "DropVariant",
     "Fulfillment",
     "FulfillmentLine",
     "Menu",
@@ -89,6 +93,7 @@ __all__ = [
     "ShippingMethod",
     "ShippingMethodChannelListing",
     "ShippingZone",
+    "Reservation",
     "Stock",
     "TaxRate",
     "TransactionEvent",

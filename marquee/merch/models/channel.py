@@ -19,6 +19,12 @@ class Channel(models.Model):
     # Saleor's channel order setting: off, new orders wait as "unconfirmed"
     # until staff confirm them (e.g. made-to-order or pre-order items).
     automatically_confirm_all_new_orders = models.BooleanField(default=True)
+    # Saleor's reserveStockDurationAnonymousUser / AuthenticatedUser: minutes
+    # a line added to a checkout holds its units (null: no reservation, stock
+    # is claimed only at completion). A registered reservation policy
+    # (`merch/reservations/policy.py`, e.g. drops) may demand one regardless.
+    reservation_minutes_anonymous = models.PositiveIntegerField(null=True, blank=True)
+    reservation_minutes_authenticated = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ("slug",)

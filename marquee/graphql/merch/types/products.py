@@ -177,6 +177,10 @@ class Product(graphene.ObjectType):
     film = graphene.Field(
         "marquee.graphql.films.types.Film", description="The film this merchandise derives from."
     )
+    drop = graphene.Field(
+        "marquee.graphql.drops.types.Drop",
+        description="The product's current or next limited drop in the channel; null when none.",
+    )
 
     class Meta:
         interfaces = (relay.Node,)
@@ -193,6 +197,12 @@ class Product(graphene.ObjectType):
     @staticmethod
     def resolve_channel(root, _info):
         return root.channel.slug if root.channel else None
+
+    @staticmethod
+    def resolve_drop(root, info):
+        from ...drops.types import product_drop
+
+        return product_drop(root, info)
 
     @staticmethod
     def resolve_product_type(root, info):

@@ -1,0 +1,344 @@
+"""A waiting room: buyers are let in in the order they arrived, at a set rate.
+
+When a drop opens, everyone arrives in the same second; the database can
+take a few hundred reservations a second, not ten thousand. A room hands
+each arrival a numbered ticket and admits the numbers at `rate` per second
+after a first `burst`, so the database sees a steady flow and every buyer
+sees how many are ahead. Rooms are plain strings (the drops part names one
+per drop); nothing here knows what is sold.
+
+The algorithm (no SQL anywhere, one Redis round trip per call):
+
+- **join**: an atomic counter gives the next number n (Redis `HINCRBY`, or
+  an increment under a lock in-process). The first join also stores the
+  room's open time t0 beside the counter. The ticket is the signed pair
+  (room, n) (`django.core.signing`): it cannot be forged and a ticket of
+  one room is refused by another (`InvalidTicket`).
+- **admission**: ticket n is admitted once `n <= burst + rate * (now - t0)`.
+  Nothing is stored per ticket; the clock does the work. A ticket once
+  admitted stays admitted (the bound only grows).
+- **status**: position = n - floor(burst + rate * (now - t0)), the tickets
+  still ahead of it, counting itself; retry_after = the time until n is
+  admitted, (n - burst) / rate - (now - t0), but at most
+  `ADMISSION_POLL_SECONDS`, so a client polls at least that often and sees
+  SOLD_OUT soon after it happens.
+- **sold out**: a flag per room (`mark_sold_out`, `clear_sold_out`,
+  `is_sold_out`). While it is set, a waiting ticket (and a new one) reads
+  SOLD_OUT; an admitted ticket stays ADMITTED (its holder may already hold
+  a reservation; units given back may be sold again after
+  `clear_sold_out`). `is_sold_out` keeps a per-process copy for at most
+  `SOLD_OUT_CACHE_SECONDS`, so after a sell-out new arrivals are answered
+  without a network round trip either.
+
+With `REDIS_URL` set every process shares the room (and it survives a web
+process restart). `now` and t0 are both read from Redis' own clock (`TIME`
+inside the Lua script), so web processes whose clocks disagree still agree
+on who is admitted. Redis down or unreachable raises `AdmissionUnavailable`
+within the store's socket timeout (`marquee.core.stores`), never a hang.
+If Redis restarts without its data, the room is reopened by the first
+ticket that asks: the signed number proves that many were issued, so the
+counter is raised to it and no later arrival overtakes it; t0 becomes the
+moment of the restart, so the waiting tickets wait again from there (the
+burst is let in first). Without `REDIS_URL` the room lives in the process
+(one process only: the embedded default).
+
+Tuning, and an adaptive rate (not built): set `rate` a little under what
+the hot path sustains (reservations per second, see `bench/drop.py`) and
+`burst` to about a second's worth. A room could follow the drop instead:
+count admitted tickets that have not reserved within a few seconds (the
+reserve call would mark the ticket converted, `HINCRBY converted 1`); when
+admitted - converted grows (buyers admitted but not yet buying, or the
+database slowing down), lower the effective rate, and raise it back while
+conversions keep up. The open time would then no longer be enough: the
+admitted bound would be stored and advanced by each status call
+(`bound = min(count, bound + rate_now * (now - last))`), in the same script.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+
+from . import stores
+from .exceptions import DomainError, ErrorDetail
+
+WAITING = "WAITING"
+ADMITTED = "ADMITTED"
+SOLD_OUT = "SOLD_OUT"
+
+# How long a process may answer is_sold_out from its own copy of the flag.
+SOLD_OUT_CACHE_SECONDS = 1.0
+# A room's state in Redis expires this long after its last join or status.
+ROOM_TTL_SECONDS = 7 * 24 * 3600
+
+_SALT = "marquee.core.admission.ticket"
+
+
+class InvalidTicket(DomainError):
+    """A ticket that was not issued by this room (forged, altered, or another room's)."""
+
+    def __init__(self, message: str = "This waiting-room ticket is not valid for this room."):
+        super().__init__(ErrorDetail(code="INVALID_TICKET", message=message, field="ticket"))
+
+
+class AdmissionUnavailable(stores.StoreUnavailable):
+    """The waiting room's store cannot be reached (code UNAVAILABLE, with `retry_after`)."""
+
+    what = "The waiting room"
+
+
+@dataclass(frozen=True)
+class Ticket:
+    token: str
+    number: int
+
+
+@dataclass(frozen=True)
+class TicketStatus:
+    state: str  # WAITING | ADMITTED | SOLD_OUT
+    position: int  # tickets still ahead, counting this one; 0 unless WAITING
+    retry_after: float  # seconds until it is worth asking again; 0 unless WAITING
+    number: int = 0
+
+
+@dataclass(frozen=True)
+class _RoomClock:
+    opened: float  # t0, seconds on the store's clock
+    now: float
+    sold_out: bool
+
+
+# --- the rule ---------------------------------------------------------------
+
+
+def admitted_bound(elapsed: float, *, rate: float, burst: int) -> int:
+    """How many tickets are admitted `elapsed` seconds after the room opened."""
+    # The epsilon absorbs float error (100.1 - 100.0 < 0.1); clocks have microseconds.
+    return int(math.floor(max(0, burst) + max(0.0, rate) * max(0.0, elapsed) + 1e-6))
+
+
+def evaluate(
+    number: int, *, opened: float, now: float, rate: float, burst: int, sold_out: bool
+) -> TicketStatus:
+    """The status of ticket `number` at `now` in a room opened at `opened` (pure arithmetic)."""
+    elapsed = now - opened
+    bound = admitted_bound(elapsed, rate=rate, burst=burst)
+    if number <= bound:
+        return TicketStatus(ADMITTED, 0, 0.0, number)
+    if sold_out:
+        return TicketStatus(SOLD_OUT, 0, 0.0, number)
+    poll = float(settings.ADMISSION_POLL_SECONDS)
+    wait = (number - burst) / rate - elapsed if rate > 0 else poll
+    return TicketStatus(WAITING, number - bound, round(min(poll, max(wait, 0.05)), 3), number)
+
+
+# --- tickets ----------------------------------------------------------------
+
+
+def _sign(room: str, number: int) -> str:
+    return signing.dumps([room, number], salt=_SALT, compress=False)
+
+
+def _number(room: str, token: str) -> int:
+    try:
+        signed_room, number = signing.loads(str(token or ""), salt=_SALT)
+    except (signing.BadSignature, TypeError, ValueError) as exc:
+        raise InvalidTicket() from exc
+    if signed_room != room or not isinstance(number, int) or number < 1:
+        raise InvalidTicket()
+    return number
+
+
+# --- stores -----------------------------------------------------------------
+
+
+class LocalRooms:
+    """Rooms in this process: a counter and an open time per room, under one lock."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._rooms: dict[str, list] = {}  # room -> [count, opened]
+        self._sold_out: set[str] = set()
+
+    def join(self, room: str) -> tuple[int, _RoomClock]:
+        with self._lock:
+            now = time.time()
+            state = self._rooms.setdefault(room, [0, now])
+            state[0] += 1
+            return state[0], _RoomClock(state[1], now, room in self._sold_out)
+
+    def clock(self, room: str, number: int) -> _RoomClock:
+        with self._lock:
+            now = time.time()
+            state = self._rooms.setdefault(room, [0, now])
+            state[0] = max(state[0], number)
+            return _RoomClock(state[1], now, room in self._sold_out)
+
+    def issued(self, room: str) -> int:
+        with self._lock:
+            return self._rooms.get(room, [0])[0]
+
+    def set_sold_out(self, room: str, value: bool) -> None:
+        with self._lock:
+            (self._sold_out.add if value else self._sold_out.discard)(room)
+
+    def sold_out(self, room: str) -> bool:
+        with self._lock:
+            return room in self._sold_out
+
+    def reset(self, room: str) -> None:
+        with self._lock:
+            self._rooms.pop(room, None)
+            self._sold_out.discard(room)
+
+
+# KEYS: room hash, sold-out flag; ARGV: ticket number (0 = a new arrival), ttl.
+# Returns {number, opened, now, sold_out}; times as strings (Lua numbers would be truncated).
+_ROOM_SCRIPT = """
+local t = redis.call('TIME')
+local now = t[1] .. '.' .. string.format('%06d', tonumber(t[2]))
+local n = tonumber(ARGV[1])
+if n == 0 then
+    n = redis.call('HINCRBY', KEYS[1], 'count', 1)
+else
+    local count = tonumber(redis.call('HGET', KEYS[1], 'count') or '0')
+    if count < n then
+        redis.call('HSET', KEYS[1], 'count', n)
+    end
+end
+redis.call('HSETNX', KEYS[1], 'opened', now)
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return {n, redis.call('HGET', KEYS[1], 'opened'), now, redis.call('EXISTS', KEYS[2])}
+"""
+
+
+class RedisRooms:
+    """Rooms in Redis: a hash {count, opened} per room and a sold-out key."""
+
+    def __init__(self, url: str):
+        self.client = stores.redis_client(url)
+        self._room = self.client.register_script(_ROOM_SCRIPT)
+        self._flags: dict[str, tuple[bool, float]] = {}
+
+    @staticmethod
+    def _keys(room: str) -> list[str]:
+        return [stores.key("admission", "room", room), stores.key("admission", "sold-out", room)]
+
+    def _call(self, room: str, number: int) -> tuple[int, _RoomClock]:
+        try:
+            answer = self._room(keys=self._keys(room), args=[number, ROOM_TTL_SECONDS])
+            n, opened, now, sold = answer
+        except stores.redis_errors() as exc:
+            raise AdmissionUnavailable() from exc
+        clock = _RoomClock(float(opened), float(now), bool(sold))
+        self._flags[room] = (clock.sold_out, time.monotonic())
+        return int(n), clock
+
+    def join(self, room: str) -> tuple[int, _RoomClock]:
+        return self._call(room, 0)
+
+    def clock(self, room: str, number: int) -> _RoomClock:
+        return self._call(room, number)[1]
+
+    def issued(self, room: str) -> int:
+        try:
+            return int(self.client.hget(self._keys(room)[0], "count") or 0)
+        except stores.redis_errors() as exc:
+            raise AdmissionUnavailable() from exc
+
+    def set_sold_out(self, room: str, value: bool) -> None:
+        flag = self._keys(room)[1]
+        try:
+            if value:
+                self.client.set(flag, 1, ex=ROOM_TTL_SECONDS)
+            else:
+                self.client.delete(flag)
+        except stores.redis_errors() as exc:
+            raise AdmissionUnavailable() from exc
+        self._flags[room] = (value, time.monotonic())
+
+    def sold_out(self, room: str) -> bool:
+        cached = self._flags.get(room)
+        if cached and time.monotonic() - cached[1] < SOLD_OUT_CACHE_SECONDS:
+            return cached[0]
+        try:
+            value = bool(self.client.exists(self._keys(room)[1]))
+        except stores.redis_errors() as exc:
+            raise AdmissionUnavailable() from exc
+        self._flags[room] = (value, time.monotonic())
+        return value
+
+    def reset(self, room: str) -> None:
+        try:
+            self.client.delete(*self._keys(room))
+        except stores.redis_errors() as exc:
+            raise AdmissionUnavailable() from exc
+        self._flags.pop(room, None)
+
+
+_local = LocalRooms()
+_redis_rooms: dict[str, RedisRooms] = {}
+
+
+def rooms() -> LocalRooms | RedisRooms:
+    """The configured store, read at each call so settings overrides apply."""
+    url = stores.redis_url()
+    if not url:
+        return _local
+    if url not in _redis_rooms:
+        _redis_rooms[url] = RedisRooms(url)
+    return _redis_rooms[url]
+
+
+# --- the interface ----------------------------------------------------------
+
+
+def join(room: str, *, rate: float, burst: int) -> Ticket:
+    """A new arrival's ticket: the next number in the room, signed."""
+    number, _clock = rooms().join(room)
+    return Ticket(token=_sign(room, number), number=number)
+
+
+def status(room: str, token: str, *, rate: float, burst: int) -> TicketStatus:
+    """Where a ticket stands: WAITING (with its position), ADMITTED, or SOLD_OUT."""
+    number = _number(room, token)
+    clock = rooms().clock(room, number)
+    return evaluate(
+        number,
+        opened=clock.opened,
+        now=clock.now,
+        rate=rate,
+        burst=burst,
+        sold_out=clock.sold_out,
+    )
+
+
+def admitted(room: str, token: str, *, rate: float, burst: int) -> bool:
+    return status(room, token, rate=rate, burst=burst).state == ADMITTED
+
+
+def issued(room: str) -> int:
+    """How many tickets the room has handed out."""
+    return rooms().issued(room)
+
+
+def mark_sold_out(room: str) -> None:
+    rooms().set_sold_out(room, True)
+
+
+def clear_sold_out(room: str) -> None:
+    rooms().set_sold_out(room, False)
+
+
+def is_sold_out(room: str) -> bool:
+    return rooms().sold_out(room)
+
+
+def reset(room: str) -> None:
+    """Forget the room: its counter, open time and sold-out flag (a drop run again)."""
+    rooms().reset(room)

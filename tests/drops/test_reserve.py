@@ -1,0 +1,112 @@
+"""The hot path: reserving a drop unit, its refusals, and what it leaves in the books."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from marquee.core import admission
+from marquee.core.exceptions import DomainError
+from marquee.merch import drops
+from marquee.merch import models as m
+from marquee.merch.drops import services
+
+from .conftest import counters
+
+pytestmark = pytest.mark.django_db
+
+
+def code_of(call):
+    with pytest.raises(DomainError) as caught:
+        call()
+    return caught.value.details[0].code
+
+
+def test_reserving_creates_a_checkout_that_holds_the_unit(shop):
+    drop = shop.drop(quantity=3)
+    variant = shop.variant(drop)
+    result = services.reserve(drop.pk, variant.pk, 1, email="Fan@Example.com")
+    assert result.reserved == 1
+    checkout = m.Checkout.objects.get(pk=result.checkout.pk)
+    assert checkout.channel == shop.china and checkout.email == "fan@example.com"
+    line = checkout.lines.get()
+    assert (line.variant_id, line.quantity) == (variant.pk, 1)
+    assert counters(variant) == (3, 0, 1)
+    assert result.expires_at > timezone.now() + timedelta(minutes=9)
+    assert drops.remaining(drop) == 2
+
+
+def test_a_repeated_reserve_of_the_same_line_never_reserves_twice(shop):
+    drop = shop.drop(quantity=3)
+    variant = shop.variant(drop)
+    first = services.reserve(drop.pk, variant.pk, 2)
+    again = services.reserve(drop.pk, variant.pk, 2, checkout_token=first.checkout.pk)
+    assert again.reserved == 0 and again.line.pk == first.line.pk
+    assert counters(variant) == (3, 0, 2)
+    more = services.reserve(drop.pk, variant.pk, 3, checkout_token=first.checkout.pk)
+    assert more.reserved == 1
+    assert counters(variant) == (3, 0, 3)
+    assert m.CheckoutLine.objects.get(pk=first.line.pk).quantity == 3
+
+
+def test_the_last_unit_sells_once_then_sold_out_is_flagged(shop):
+    drop = shop.drop(quantity=1)
+    variant = shop.variant(drop)
+    services.reserve(drop.pk, variant.pk, 1)
+    assert code_of(lambda: services.reserve(drop.pk, variant.pk, 1)) == "SOLD_OUT"
+    assert admission.is_sold_out(drop.room)
+    assert drops.state(drop) == "SOLD_OUT"
+    assert counters(variant) == (1, 0, 1)
+    assert m.Checkout.objects.count() == 1  # the refused buyer's checkout was rolled back
+
+
+def test_expired_units_are_swept_and_sold_again(shop):
+    drop = shop.drop(quantity=1, minutes=1)
+    variant = shop.variant(drop)
+    first = services.reserve(drop.pk, variant.pk, 1)
+    m.Reservation.objects.update(reserved_until=timezone.now() - timedelta(seconds=1))
+    second = services.reserve(drop.pk, variant.pk, 1)
+    assert second.reserved == 1 and second.checkout.pk != first.checkout.pk
+    assert counters(variant) == (1, 0, 1)
+
+
+@pytest.mark.parametrize("quantity", [0, -1, 10**9, "2", None, True])
+def test_bad_quantities_are_refused(shop, quantity):
+    drop = shop.drop()
+    variant = shop.variant(drop)
+    assert code_of(lambda: services.reserve(drop.pk, variant.pk, quantity)) == "INVALID_QUANTITY"
+
+
+def test_unknown_drop_and_variant(shop):
+    drop = shop.drop()
+    other = shop.variants("Other Tee")[0]
+    assert code_of(lambda: services.reserve(10**9, other.pk, 1)) == "NOT_FOUND"
+    assert code_of(lambda: services.reserve(drop.pk, other.pk, 1)) == "NOT_FOUND"
+    assert code_of(lambda: services.reserve("x", other.pk, 1)) == "NOT_FOUND"
+
+
+def test_a_checkout_of_another_channel_or_owner_is_not_found(shop, django_user_model):
+    drop = shop.drop()
+    variant = shop.variant(drop)
+    owner = django_user_model.objects.create_user(email="owner@example.com", password="pw")
+    theirs = services.reserve(drop.pk, variant.pk, 1, user=owner)
+    assert (
+        code_of(lambda: services.reserve(drop.pk, variant.pk, 1, checkout_token=theirs.checkout.pk))
+        == "NOT_FOUND"
+    )
+    foreign = m.Checkout.objects.create(channel=shop.intl, currency="USD")
+    assert (
+        code_of(lambda: services.reserve(drop.pk, variant.pk, 1, checkout_token=foreign.pk))
+        == "NOT_FOUND"
+    )
+    assert (
+        code_of(lambda: services.reserve(drop.pk, variant.pk, 1, checkout_token="not-a-uuid"))
+        == "NOT_FOUND"
+    )
+
+
+def test_before_the_start_and_after_the_end(shop):
+    soon = shop.drop("Soon", starts_in=timedelta(hours=1))
+    assert code_of(lambda: services.reserve(soon.pk, shop.variant(soon).pk, 1)) == "NOT_STARTED"
+    over = shop.drop("Over", starts_in=timedelta(hours=-2), lasts=timedelta(hours=1))
+    assert code_of(lambda: services.reserve(over.pk, shop.variant(over).pk, 1)) == "ENDED"
