@@ -300,6 +300,20 @@ CELERY_BEAT_SCHEDULE["lottery-draw"] = {
     "task": "marquee.members.tasks.draw_closed_lotteries",
     "schedule": float(LOTTERY_DRAW_SWEEP_SECONDS),
 }
+# Stock reservations (marquee/merch/reservations): how often Celery beat gives
+# expired holds back (they also count as available on read, and a reserve that
+# finds nothing sweeps its variant), and how often it reconciles every stock
+# row's counters with its reservations and allocations.
+RESERVATION_SWEEP_SECONDS = env_int("RESERVATION_SWEEP_SECONDS", 10)
+CELERY_BEAT_SCHEDULE["reservation-sweep"] = {
+    "task": "marquee.merch.sweep_reservations",
+    "schedule": float(RESERVATION_SWEEP_SECONDS),
+}
+RESERVATION_RECONCILE_SECONDS = env_int("RESERVATION_RECONCILE_SECONDS", 300)
+CELERY_BEAT_SCHEDULE["stock-reconcile"] = {
+    "task": "marquee.merch.reconcile_stock",
+    "schedule": float(RESERVATION_RECONCILE_SECONDS),
+}
 
 # --- Shared store: cache, waiting rooms, rate limits ------------------------
 # REDIS_URL: the Redis every web process shares. With it the Django cache

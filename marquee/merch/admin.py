@@ -141,7 +141,15 @@ class BoundedQueriesInlineMixin:
 
 @admin.register(Channel)
 class ChannelAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "currency_code", "default_country", "is_active")
+    list_display = (
+        "name",
+        "slug",
+        "currency_code",
+        "default_country",
+        "is_active",
+        "reservation_minutes_anonymous",
+        "reservation_minutes_authenticated",
+    )
     list_filter = ("is_active", "currency_code")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
@@ -182,10 +190,12 @@ class StockForm(forms.ModelForm):
         seen = cleaned.get("quantity_seen")
         seen = fresh.quantity if seen is None else seen
         cleaned["quantity_seen"] = seen
-        if fresh.quantity + cleaned["quantity"] - seen < fresh.quantity_allocated:
+        committed = fresh.quantity_allocated + fresh.quantity_reserved
+        if fresh.quantity + cleaned["quantity"] - seen < committed:
             self.add_error(
                 "quantity",
-                f"{fresh.quantity_allocated} units are allocated to orders; "
+                f"{fresh.quantity_allocated} units are allocated to orders and "
+                f"{fresh.quantity_reserved} reserved by checkouts; "
                 f"on hand cannot go below that (now {fresh.quantity}).",
             )
         return cleaned
@@ -196,6 +206,7 @@ def save_stock(request, modeladmin, form) -> None:
     stock = form.instance
     if stock.pk is None:
         stock.quantity_allocated = 0
+        stock.quantity_reserved = 0
         stock.save()
         return
     other = [f for f in form.changed_data if f not in ("quantity", "quantity_seen")]
@@ -212,13 +223,14 @@ def save_stock(request, modeladmin, form) -> None:
 @admin.register(Stock)
 class StockAdmin(admin.ModelAdmin):
     form = StockForm
-    readonly_fields = ("quantity_allocated",)
+    readonly_fields = ("quantity_allocated", "quantity_reserved")
     list_display = (
         "sku",
         "product_name",
         "warehouse",
         "quantity",
         "quantity_allocated",
+        "quantity_reserved",
         "available",
     )
     list_select_related = ("warehouse", "product_variant__product")
@@ -435,8 +447,8 @@ class VariantChannelListingInline(BoundedQueriesInlineMixin, admin.TabularInline
 class StockInline(BoundedQueriesInlineMixin, admin.TabularInline):
     model = Stock
     form = StockForm
-    fields = ("warehouse", "quantity", "quantity_seen", "quantity_allocated")
-    readonly_fields = ("quantity_allocated",)
+    fields = ("warehouse", "quantity", "quantity_seen", "quantity_allocated", "quantity_reserved")
+    readonly_fields = ("quantity_allocated", "quantity_reserved")
     shared_choice_fields = ("warehouse",)
     extra = 0
 

@@ -36,6 +36,7 @@ from .models import (
     Stock,
 )
 from .pricing.taxes import with_default_tax_rate
+from .reservations.selectors import counted_back, has_expired_holds
 
 
 def active_channels() -> QuerySet[Channel]:
@@ -176,13 +177,18 @@ def with_price(queryset: QuerySet[Product], channel: Channel, viewer=None) -> Qu
     return queryset.annotate(min_price_amount=Coalesce(_min_price(channel, viewer), Decimal(0)))
 
 
-def in_stock(channel: Channel):
-    """Has any variant with unallocated stock in a warehouse serving the channel."""
+def in_stock(channel: Channel, now=None):
+    """Has any variant with free stock in a warehouse serving the channel.
+
+    Free: neither allocated nor reserved, or held by a reservation that has
+    expired (its units are counted back before the sweep runs).
+    """
+    free = Q(quantity__gt=F("quantity_allocated") + F("quantity_reserved")) | Q(
+        has_expired_holds(now or timezone.now())
+    )
     return Exists(
         Stock.objects.filter(
-            product_variant__product_id=OuterRef("pk"),
-            warehouse__channels=channel,
-            quantity__gt=F("quantity_allocated"),
+            free, product_variant__product_id=OuterRef("pk"), warehouse__channels=channel
         )
     )
 
@@ -278,12 +284,21 @@ def _has_attribute_values(attribute_slug: str, value_condition: Q):
     return Exists(on_product) | Exists(on_variant)
 
 
-def quantity_available(variant_ids: list[int], channel_id: int) -> dict[int, int]:
-    """Unallocated stock per variant across the warehouses serving a channel."""
+def quantity_available(
+    variant_ids: list[int], channel_id: int, *, checkout_id=None, now=None
+) -> dict[int, int]:
+    """Free stock per variant across the warehouses serving a channel (one statement).
+
+    Free = quantity - allocated - reserved, plus the units of expired holds
+    not swept yet and, given `checkout_id`, the units that checkout holds
+    itself (it may use them). See `reservations.selectors.counted_back`.
+    """
+    back = counted_back(now or timezone.now(), checkout_id)
     rows = (
         Stock.objects.filter(product_variant_id__in=variant_ids, warehouse__channels=channel_id)
+        .annotate(free=F("quantity") - F("quantity_allocated") - F("quantity_reserved") + back)
         .values("product_variant_id")
-        .annotate(available=Sum(F("quantity") - F("quantity_allocated")))
+        .annotate(available=Sum("free"))
     )
     return {row["product_variant_id"]: max(row["available"] or 0, 0) for row in rows}
 

@@ -47,8 +47,39 @@ def retry_stripe_event(provider_event_id: int, attempt: int = 1) -> str:
     return outcome
 
 
+@shared_task(name="marquee.merch.sweep_reservations")
+def sweep_reservations() -> int:
+    """Give the units of expired reservations back (Celery beat, `RESERVATION_SWEEP_SECONDS`)."""
+    from .reservations.expiry import sweep
+
+    return sweep()
+
+
+@shared_task(name="marquee.merch.reconcile_stock")
+def reconcile_stock() -> dict:
+    """Check every stock row's counters against its reservations and allocations; repair drift.
+
+    Celery beat runs it every `RESERVATION_RECONCILE_SECONDS`; what it found
+    and fixed is logged (a warning when anything drifted) and returned.
+    """
+    from .reservations.reconcile import reconcile
+
+    report = reconcile()
+    log = logger.warning if report.drifted else logger.info
+    for line in report.lines():
+        log("reconcile_stock: %s", line)
+    return report.as_dict()
+
+
 # The outbox's tasks live with the outbox; importing them here registers them
 # with Celery's autodiscovery (which looks for `<app>.tasks`).
 from .outbox.tasks import deliver_outbox_event, sweep_outbox  # noqa: E402
 
-__all__ = ["deliver_outbox_event", "retry_stripe_event", "send_order_confirmation", "sweep_outbox"]
+__all__ = [
+    "deliver_outbox_event",
+    "reconcile_stock",
+    "retry_stripe_event",
+    "send_order_confirmation",
+    "sweep_outbox",
+    "sweep_reservations",
+]

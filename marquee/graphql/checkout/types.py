@@ -18,6 +18,7 @@ from marquee.merch.checkout.calculations import LineTotals
 from marquee.merch.checkout.selectors import may_see_customer
 from marquee.merch.orders.payment_status import checkout_balance, checkout_payment_status
 from marquee.merch.pricing import quantize_price
+from marquee.merch.reservations import selectors as reservation_selectors
 
 from ..accounts.types import Address
 from ..core.dataloaders import gather, then
@@ -340,7 +341,12 @@ class Checkout(graphene.ObjectType):
     gift_cards = graphene.NonNull(graphene.List(graphene.NonNull(GiftCard)))
     is_shipping_required = graphene.Boolean(required=True)
     quantity = graphene.Int(required=True)
-    stock_reservation_expires = graphene.DateTime()
+    stock_reservation_expires = graphene.DateTime(
+        description=(
+            "Date when oldest stock reservation for this checkout "
+            "expires or null if no stock is reserved."
+        )
+    )
     lines = graphene.NonNull(graphene.List(graphene.NonNull(CheckoutLine)))
     shipping_price = graphene.Field(TaxedMoney, required=True)
     delivery = graphene.Field(Delivery)
@@ -441,8 +447,8 @@ class Checkout(graphene.ObjectType):
         return _with_data(info, root, lambda d: sum(lt.quantity for lt in d.totals.lines))
 
     @staticmethod
-    def resolve_stock_reservation_expires(_root, _info):
-        return None
+    def resolve_stock_reservation_expires(root, _info):
+        return reservation_selectors.expires_at(root)
 
     @staticmethod
     def resolve_lines(root, info):

@@ -9,23 +9,46 @@ change, so two concurrent edits of one cart apply one after the other.
 After any change that can affect delivery (lines, shipping address, voucher)
 the chosen shipping method is checked again; if it no longer applies it is
 cleared and left on `checkout.invalidated_delivery` for the caller to report.
+
+Reservations (`merch/reservations`), when the channel's setting or a
+registered policy gives the variant minutes (`policy.reservation_minutes`):
+
+- a line created or raised reserves the added units; a line lowered gives
+  back its hold and holds its new quantity (if it can: lowering never
+  fails); a line removed gives back its hold. A reservation that cannot be
+  made answers INSUFFICIENT_STOCK on the line, and the change rolls back;
+- the reserve statements are the LAST statements of the transaction
+  (`_hold`), after validation, pricing and the delivery re-check, so the
+  hot stock row is locked only from its conditional UPDATE to the commit.
+  The exception is a removed line: its hold is given back just before the
+  line is deleted (the database would otherwise cascade the hold away
+  without giving the units back), so removing a line locks its stock row
+  for the rest of that (short) transaction;
+- every line change, shipping address and delivery method change refreshes
+  the checkout's live holds (Saleor re-reserves on each change): one UPDATE;
+- in a channel that reserves nothing with no policy registered, not one
+  statement is added: the checkout behaves exactly as without reservations.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from uuid import UUID
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import timezone
 
 from marquee.accounts.addresses import validate_address
 from marquee.accounts.models import Address
 from marquee.core.exceptions import DomainError, ErrorDetail
 
 from ..models import Channel, Checkout, CheckoutLine, ProductVariant, ShippingMethod
+from ..reservations import policy as reservation_policy
+from ..reservations import services as reservations
 from . import shipping
 from .calculations import calculate
 from .info import fetch_checkout_info
@@ -134,21 +157,25 @@ def _variants(variant_ids: set[int]) -> dict[int, ProductVariant]:
     return found
 
 
-def _write_quantities(checkout: Checkout, wanted: dict[int, int]) -> set[int]:
-    """Set lines' quantities by variant (0 removes); returns the variants whose lines remain.
+def _write_quantities(checkout: Checkout, wanted: dict[int, int]) -> tuple[set[int], dict]:
+    """Set lines' quantities by variant (0 removes).
 
-    At most one DELETE, one INSERT and one UPDATE whatever the number of
-    lines, so a ten-line add costs what a one-line add does.
+    Returns the variants whose lines remain and, per changed variant, the
+    line's quantity before (0: a new line). At most one DELETE, one INSERT
+    and one UPDATE whatever the number of lines, so a ten-line add costs
+    what a one-line add does (plus one release when removed lines may hold units).
     """
     existing = {line.variant_id: line for line in checkout.lines.all()}
     removed, added, raised = [], [], []
     changed = set()
+    before: dict[int, int] = {}
     for variant_id, quantity in wanted.items():
         line = existing.get(variant_id)
         if quantity == 0:
             if line is not None:
                 removed.append(line.pk)
             continue
+        before[variant_id] = line.quantity if line is not None else 0
         if line is None:
             added.append(CheckoutLine(checkout=checkout, variant_id=variant_id, quantity=quantity))
         elif line.quantity != quantity:
@@ -156,12 +183,100 @@ def _write_quantities(checkout: Checkout, wanted: dict[int, int]) -> set[int]:
             raised.append(line)
         changed.add(variant_id)
     if removed:
+        if reservation_policy.active(checkout.channel):
+            reservations.release_lines(removed)
         CheckoutLine.objects.filter(pk__in=removed).delete()
     if added:
         CheckoutLine.objects.bulk_create(added)
     if raised:
         CheckoutLine.objects.bulk_update(raised, ["quantity"])
-    return changed
+    return changed, before
+
+
+def _hold(checkout: Checkout, info, before: dict[int, int], requester) -> None:
+    """Refresh the checkout's holds, then reserve what the changed lines added (LAST).
+
+    `before`: per changed variant, the line's quantity before the change.
+    Lines are reserved in variant order, so two checkouts lock the stock rows
+    of several variants in the same order. When a reserve finds nothing it
+    sweeps the variant's expired holds and tries once more; a line raised or
+    created that still cannot be held answers INSUFFICIENT_STOCK.
+    """
+    channel = checkout.channel
+    if not reservation_policy.active(channel):
+        return
+    lines = {line_info.variant.pk: line_info for line_info in info.lines}
+    minutes = reservation_policy.reservation_minutes(
+        channel, sorted(lines), _buyer(checkout, requester)
+    )
+    now = timezone.now()
+    if minutes:
+        reservations.refresh_lines(
+            {
+                line_info.line.pk: now + timedelta(minutes=minutes[variant_id])
+                for variant_id, line_info in lines.items()
+                if variant_id in minutes
+            },
+            now=now,
+        )
+    lowered = [
+        lines[variant_id]
+        for variant_id, quantity in before.items()
+        if variant_id in lines and lines[variant_id].quantity < quantity
+    ]
+    if lowered:
+        reservations.release_lines([line_info.line.pk for line_info in lowered])
+    errors = []
+    for variant_id in sorted(before):
+        line_info = lines.get(variant_id)
+        if line_info is None or variant_id not in minutes or not line_info.variant.track_inventory:
+            continue
+        quantity = line_info.quantity
+        wanted = quantity if quantity < before[variant_id] else quantity - before[variant_id]
+        if wanted <= 0:
+            continue
+        until = now + timedelta(minutes=minutes[variant_id])
+        reserved = reservations.reserve_or_sweep(
+            line_info.line.pk, variant_id, wanted, channel_id=channel.pk, until=until
+        )
+        if not reserved and quantity > before[variant_id]:
+            errors.append(_insufficient(line_info, wanted))
+    if errors:
+        raise DomainError(*errors)
+
+
+def _insufficient(line_info, wanted: int) -> ErrorDetail:
+    name = line_info.product.name
+    if line_info.variant.name:
+        name = f"{name} ({line_info.variant.name})"
+    return ErrorDetail(
+        code="INSUFFICIENT_STOCK",
+        message=f"Could not reserve {wanted} more of {name}: not enough left in stock.",
+        field="quantity",
+        extra={"variants": [line_info.variant.pk], "lines": [line_info.line.pk]},
+    )
+
+
+def _buyer(checkout: Checkout, requester):
+    """Whom the reservation policy asks about: who made the request, else the owner."""
+    if requester is not None and requester.is_authenticated:
+        return requester
+    return checkout.user if checkout.user_id else None
+
+
+def _refresh(checkout: Checkout, requester=None) -> None:
+    """A change other than lines: the checkout's live holds last from now again."""
+    if not reservation_policy.active(checkout.channel):
+        return
+    variants = dict(checkout.lines.values_list("variant_id", "pk"))
+    minutes = reservation_policy.reservation_minutes(
+        checkout.channel, sorted(variants), _buyer(checkout, requester)
+    )
+    now = timezone.now()
+    reservations.refresh_lines(
+        {variants[v]: now + timedelta(minutes=m) for v, m in minutes.items() if v in variants},
+        now=now,
+    )
 
 
 def _validate_changed(checkout: Checkout, variant_ids: set[int], requester=None):
@@ -227,8 +342,9 @@ def create_checkout(data: NewCheckout, user=None) -> Checkout:
         )
     checkout.save()
     checkout.invalidated_delivery = None
-    _write_quantities(checkout, wanted)
-    _validate_changed(checkout, set(wanted), user)
+    changed, before = _write_quantities(checkout, wanted)
+    info = _validate_changed(checkout, changed, user)
+    _hold(checkout, info, before, user)
     return checkout
 
 
@@ -242,10 +358,11 @@ def add_lines(checkout: Checkout, lines: list[LineInput], requester=None) -> Che
     for line in lines:
         wanted[line.variant_id] = wanted.get(line.variant_id, current.get(line.variant_id, 0))
         wanted[line.variant_id] += line.quantity
-    changed = _write_quantities(checkout, wanted)
+    changed, before = _write_quantities(checkout, wanted)
     info = _validate_changed(checkout, changed, requester)
     _touch(checkout)
     _recheck_delivery(checkout, info)
+    _hold(checkout, info, before, requester)
     return checkout
 
 
@@ -274,15 +391,16 @@ def update_lines(checkout: Checkout, updates: list[LineUpdate], requester=None) 
             raise DomainError.single(
                 "REQUIRED", "Give lineId or variantId.", field=f"lines.{index}.line_id"
             )
-    changed = _write_quantities(checkout, wanted)
+    changed, before = _write_quantities(checkout, wanted)
     info = _validate_changed(checkout, changed, requester)
     _touch(checkout)
     _recheck_delivery(checkout, info)
+    _hold(checkout, info, before, requester)
     return checkout
 
 
 @transaction.atomic
-def delete_lines(checkout: Checkout, line_ids: list[UUID]) -> Checkout:
+def delete_lines(checkout: Checkout, line_ids: list[UUID], requester=None) -> Checkout:
     checkout = _lock(checkout)
     existing = set(checkout.lines.values_list("pk", flat=True))
     missing = [line_id for line_id in line_ids if line_id not in existing]
@@ -290,9 +408,12 @@ def delete_lines(checkout: Checkout, line_ids: list[UUID]) -> Checkout:
         raise DomainError.single(
             "NOT_FOUND", "The checkout has no such line.", field="line_id", lines=missing
         )
+    if reservation_policy.active(checkout.channel):
+        reservations.release_lines(line_ids)
     CheckoutLine.objects.filter(checkout=checkout, pk__in=line_ids).delete()
     _touch(checkout)
     _recheck_delivery(checkout)
+    _refresh(checkout, requester)
     return checkout
 
 
@@ -311,6 +432,7 @@ def update_shipping_address(checkout: Checkout, data: dict, rules: AddressRules)
     checkout.shipping_address = _save_address(existing, data, "shipping_address.", rules)
     _touch(checkout, "shipping_address")
     _recheck_delivery(checkout)
+    _refresh(checkout)
     return checkout
 
 
@@ -361,6 +483,7 @@ def set_delivery_method(
         )
     checkout.shipping_method_id = method_id
     _touch(checkout, "shipping_method")
+    _refresh(checkout)
     return checkout
 
 

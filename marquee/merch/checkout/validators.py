@@ -138,7 +138,9 @@ def judge_lines(
     """
     if not lines:
         return []
-    available = quantity_available([line.variant.pk for line in lines], info.channel.pk)
+    available = quantity_available(
+        [line.variant.pk for line in lines], info.channel.pk, checkout_id=info.checkout.pk
+    )
     judged: list[tuple[LineCheck, list[ErrorDetail]]] = []
     for line in lines:
         check = LineCheck(

@@ -17,12 +17,38 @@ Allocation takes three statements, whatever the number of lines:
 If a line cannot be covered, `DomainError INSUFFICIENT_STOCK` is raised
 before anything is written and the caller's transaction rolls back. The
 CHECK constraint quantity_allocated <= quantity is a third, independent guard.
+
+Reservations (`convert=True`, when the channel may hold stock): before the
+above, ONE statement turns every hold of the order's checkout lines into
+allocation on the same stock row:
+
+    WITH gone AS (DELETE FROM reservation WHERE line IN (...) RETURNING ...)
+    UPDATE stock SET reserved = reserved - units, allocated = allocated + moved
+      FROM (SELECT ... FROM gone GROUP BY stock) ...
+
+The hold is deleted by the statement that moves its units, so a hold is
+converted once: a second completion, a replay or a sweep racing it finds
+the row gone (the DELETE re-checks after the row lock) and moves nothing.
+Expired holds not yet swept are converted too (their units never left the
+counter). A hold in a warehouse that cannot ship to the destination is
+given back in the same statement instead (moved = 0). What the holds did
+not cover is then allocated as above (steps 1-3, for those lines only); all
+the allocation rows are one INSERT. Lock order: the conversion locks the
+rows holding the order's units (one per line in a drop), then step 1 locks
+the remaining candidates in id order; when every line was held (a drop),
+steps 1-3 are skipped and the order touches only its held rows.
+
+Free units in steps 1-3 are quantity - allocated - reserved. When a line
+falls short on rows that hold reserved units, other checkouts' expired holds
+may be what is missing: they are swept (one statement, the rows are still
+locked) and the plan is made once more before INSUFFICIENT_STOCK is raised.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from uuid import UUID
 
 from django.db import connection
 from django.db.models import F, Q
@@ -30,6 +56,7 @@ from django.db.models import F, Q
 from marquee.core.exceptions import DomainError, ErrorDetail
 
 from ..models import Allocation, FulfillmentLine, Stock, Warehouse
+from ..reservations import expiry
 
 
 @dataclass
@@ -40,6 +67,7 @@ class Demand:
     variant_id: int
     quantity: int
     label: str
+    checkout_line_id: UUID | None = None  # whose holds may become this allocation
 
 
 @dataclass
@@ -48,6 +76,7 @@ class _Row:
     variant_id: int
     free: int
     warehouse_slug: str
+    reserved: int = 0
 
 
 def _eligible_warehouses(channel_id: int, country: str | None):
@@ -74,12 +103,18 @@ def _lock_candidates(variant_ids, channel_id: int, country: str | None) -> dict[
         .order_by("id")
         .select_for_update(of=("self",))
         .values_list(
-            "id", "product_variant_id", "quantity", "quantity_allocated", "warehouse__slug"
+            "id",
+            "product_variant_id",
+            "quantity",
+            "quantity_allocated",
+            "quantity_reserved",
+            "warehouse__slug",
         )
     )
     stocks: dict[int, list[_Row]] = defaultdict(list)
-    for stock_id, variant_id, quantity, allocated, slug in rows:
-        stocks[variant_id].append(_Row(stock_id, variant_id, max(quantity - allocated, 0), slug))
+    for stock_id, variant_id, quantity, allocated, reserved, slug in rows:
+        free = max(quantity - allocated - reserved, 0)
+        stocks[variant_id].append(_Row(stock_id, variant_id, free, slug, reserved))
     for candidates in stocks.values():
         candidates.sort(key=lambda row: (row.warehouse_slug, row.id))
     return stocks
@@ -95,7 +130,8 @@ def _apply(plan: dict[int, int]) -> None:
             UPDATE merch_stock AS s
                SET quantity_allocated = s.quantity_allocated + v.take
               FROM (VALUES {values}) AS v(id, take)
-             WHERE s.id = v.id AND s.quantity - s.quantity_allocated >= v.take
+             WHERE s.id = v.id
+               AND s.quantity - s.quantity_allocated - s.quantity_reserved >= v.take
             RETURNING s.id
             """,
             params,
@@ -105,8 +141,96 @@ def _apply(plan: dict[int, int]) -> None:
         raise DomainError.single("INSUFFICIENT_STOCK", "Stock changed during allocation.")
 
 
-def allocate(demands: list[Demand], *, channel_id: int, country: str | None) -> list[Allocation]:
-    """Claim stock for every demand, or raise INSUFFICIENT_STOCK (caller rolls back)."""
+_CONVERT = """
+WITH gone AS (
+    DELETE FROM merch_reservation AS r WHERE r.checkout_line_id = ANY(%s::uuid[])
+    RETURNING r.checkout_line_id, r.stock_id, r.quantity_reserved
+), judged AS (
+    SELECT gone.*, (s.warehouse_id IN ({eligible})) AS eligible
+      FROM gone JOIN merch_stock AS s ON s.id = gone.stock_id
+), per_stock AS (
+    SELECT stock_id, SUM(quantity_reserved)::integer AS units,
+           SUM(CASE WHEN eligible THEN quantity_reserved ELSE 0 END)::integer AS moved
+      FROM judged GROUP BY stock_id
+), moved AS (
+    UPDATE merch_stock AS s
+       SET quantity_reserved = s.quantity_reserved - per_stock.units,
+           quantity_allocated = s.quantity_allocated + per_stock.moved
+      FROM per_stock
+     WHERE s.id = per_stock.stock_id
+    RETURNING s.id
+)
+SELECT checkout_line_id, stock_id, quantity_reserved FROM judged WHERE eligible
+"""
+
+
+def convert_reservations(line_ids, *, channel_id: int, country: str | None) -> dict:
+    """Turn the lines' holds into allocated units (one statement): {line_id: [(stock, units)]}."""
+    eligible, params = (
+        _eligible_warehouses(channel_id, country).values("id").query.sql_with_params()
+    )
+    converted: dict = defaultdict(list)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _CONVERT.format(eligible=eligible), [[str(line) for line in line_ids], *params]
+        )
+        for line_id, stock_id, units in cursor.fetchall():
+            converted[UUID(str(line_id))].append((stock_id, units))
+    return converted
+
+
+def allocate(
+    demands: list[Demand], *, channel_id: int, country: str | None, convert: bool = False
+) -> list[Allocation]:
+    """Claim stock for every demand, or raise INSUFFICIENT_STOCK (caller rolls back).
+
+    `convert`: first turn the demands' checkout lines' holds into allocation.
+    """
+    allocations = []
+    if convert:
+        held = [d.checkout_line_id for d in demands if d.checkout_line_id is not None]
+        converted = convert_reservations(held, channel_id=channel_id, country=country)
+        uncovered = []
+        for demand in demands:
+            remaining = demand.quantity
+            for stock_id, units in converted.get(demand.checkout_line_id, []):
+                allocations.append(
+                    Allocation(
+                        order_line=demand.order_line, stock_id=stock_id, quantity_allocated=units
+                    )
+                )
+                remaining -= units
+            if remaining > 0:
+                uncovered.append(
+                    Demand(demand.order_line, demand.variant_id, remaining, demand.label)
+                )
+        demands = uncovered
+    if demands:
+        try:
+            allocations.extend(_claim(demands, channel_id=channel_id, country=country))
+        except _HeldElsewhere as held:
+            # Units held by other checkouts' expired, unswept holds are free:
+            # give them back (one statement) and plan once more, rows still locked.
+            expiry.sweep(variant_ids=held.variant_ids)
+            allocations.extend(_claim(demands, channel_id=channel_id, country=country, last=True))
+    return Allocation.objects.bulk_create(allocations) if allocations else []
+
+
+class _HeldElsewhere(Exception):
+    """Too few free units, but some are held by reservations (perhaps expired ones)."""
+
+    def __init__(self, variant_ids):
+        self.variant_ids = variant_ids
+
+
+def _claim(
+    demands: list[Demand], *, channel_id: int, country: str | None, last: bool = False
+) -> list[Allocation]:
+    """Steps 1-3: lock the candidates, plan, apply; returns the unsaved allocations.
+
+    Raises `_HeldElsewhere` (unless `last`) when a line falls short on rows
+    that hold reserved units, before anything is written.
+    """
     stocks = _lock_candidates([d.variant_id for d in demands], channel_id, country)
     allocations, plan = [], defaultdict(int)
     for demand in sorted(demands, key=lambda d: d.variant_id):
@@ -124,6 +248,8 @@ def allocate(demands: list[Demand], *, channel_id: int, country: str | None) -> 
                 remaining -= taken
             if remaining == 0:
                 break
+        if remaining and not last and any(row.reserved for row in stocks[demand.variant_id]):
+            raise _HeldElsewhere(sorted(stocks))
         if remaining:
             raise DomainError(
                 ErrorDetail(
@@ -138,7 +264,7 @@ def allocate(demands: list[Demand], *, channel_id: int, country: str | None) -> 
             )
     if plan:
         _apply(plan)
-    return Allocation.objects.bulk_create(allocations)
+    return allocations
 
 
 def _locked_allocations(order_lines):

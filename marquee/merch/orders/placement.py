@@ -14,7 +14,8 @@ the caller's), in this order:
    total) and one `OrderLineDiscount` per price rule that priced a line and
    per line's voucher share (`_line_discounts`), address copies, move the
    transactions, count the voucher use (conditional UPDATE), claim stock
-   (see `allocation`), run the placement hooks (`hooks`: licensing
+   (see `allocation`: the lines' reservations become their allocation in
+   one statement when the channel may hold stock), run the placement hooks (`hooks`: licensing
    snapshots licences and terms per line), record PLACED and the outbox's
    order.placed (and order.paid when already fully charged) in one INSERT,
    delete the checkout;
@@ -53,6 +54,7 @@ from ..models import (
 from ..outbox import events as outbox
 from ..pricing import quantize_price
 from ..pricing.taxes import taxed
+from ..reservations import policy as reservation_policy
 from . import allocation, events, hooks, selectors
 from .payment_status import charge_status, order_is_paid, transaction_sums
 
@@ -294,12 +296,14 @@ def complete_checkout(checkout_token, *, user=None, customer_note: str | None = 
                 variant_id=line_info.variant.pk,
                 quantity=line.quantity,
                 label=_label(line),
+                checkout_line_id=line_info.line.pk,
             )
             for line, line_info in zip(lines, info.lines, strict=True)
             if line_info.variant.track_inventory
         ],
         channel_id=checkout.channel_id,
         country=shipping_address.country if shipping_address else None,
+        convert=reservation_policy.active(checkout.channel),
     )
     hooks.run_placement_hooks(hooks.Placement(order=order, lines=lines, info=info, totals=totals))
     events.record(order, OrderEventType.PLACED, user=user, checkout=str(checkout.token))

@@ -114,19 +114,23 @@ def release_lines(line_ids) -> int:
         return sum(units for (units,) in cursor.fetchall())
 
 
-def refresh(checkout_id, until: datetime, *, now: datetime) -> int:
-    """Every live hold of the checkout now lasts until `until` (Saleor re-reserves on a change).
+def refresh_lines(until_by_line: dict, *, now: datetime) -> int:
+    """The lines' live holds now last until the given times (one UPDATE; none if empty).
 
-    An expired hold is not revived: its units were counted available again.
+    An expired hold is not revived: its units already count as available.
     """
+    if not until_by_line:
+        return 0
+    values = ", ".join(["(%s::uuid, %s::timestamptz)"] * len(until_by_line))
+    params = [item for pair in until_by_line.items() for item in (str(pair[0]), pair[1])]
     with connection.cursor() as cursor:
         cursor.execute(
-            """
+            f"""
             UPDATE merch_reservation AS r
-               SET reserved_until = %s
-              FROM merch_checkoutline AS l
-             WHERE l.id = r.checkout_line_id AND l.checkout_id = %s AND r.reserved_until > %s
+               SET reserved_until = v.until
+              FROM (VALUES {values}) AS v(line_id, until)
+             WHERE r.checkout_line_id = v.line_id AND r.reserved_until > %s
             """,
-            [until, checkout_id, now],
+            [*params, now],
         )
         return cursor.rowcount
