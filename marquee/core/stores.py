@@ -2,8 +2,10 @@
 
 One client per URL and process (redis-py pools its connections). Every call
 is bounded: connecting and each reply time out after `SOCKET_TIMEOUT`
-seconds and nothing is retried, so a Redis that is down or restarting costs
-a request at most about a second, never a hang, and the caller turns the
+seconds and nothing is retried (a pooled connection that Redis closed, as
+a restart does, is noticed and replaced before it is used, by redis-py's
+pool), so a Redis that is down or silent costs a request at most about a
+second, never a hang, and the caller turns the
 `redis.RedisError` into an error the client can retry (admission raises
 `AdmissionUnavailable`, the API answers `UNAVAILABLE` with `Retry-After`).
 

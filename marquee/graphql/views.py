@@ -5,7 +5,8 @@ batched operations (a JSON list) capped at GRAPHQL_MAX_BATCH_SIZE, the
 request limits of `core.limits` checked for the whole request before any
 operation of it executes, a per-request deadline, DataLoader batching, and
 errors whose messages a client can act on (internal failures are logged,
-not leaked).
+not leaked), and `Retry-After` on an answer that told the client to wait
+(RATE_LIMITED, UNAVAILABLE: see `core.rate_limits`).
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ from graphql import (
 from graphql.error import GraphQLSyntaxError
 from graphql.language import FieldNode
 
+from marquee.core.exceptions import DomainError
+
 from .api import schema
 from .core.errors import ErrorCode
 from .core.execution import BatchingExecutionContext, Deadline, RequestTimeout
@@ -48,6 +51,7 @@ from .core.limits import (
     plan_operation,
     shape_errors,
 )
+from .core.rate_limits import note_details, retry_after_of
 from .core.text_input import document_nul_errors, variables_nul_errors
 
 logger = logging.getLogger("marquee.graphql")
@@ -101,6 +105,13 @@ class MarqueeGraphQLView(GraphQLView):
         super().__init__(**kwargs)
 
     def dispatch(self, request, *args, **kwargs):
+        response = self._dispatch(request, *args, **kwargs)
+        retry_after = retry_after_of(request)
+        if retry_after:
+            response.headers["Retry-After"] = str(retry_after)
+        return response
+
+    def _dispatch(self, request, *args, **kwargs):
         request.graphql_deadline = Deadline(settings.GRAPHQL_REQUEST_DEADLINE_SECONDS)
         request.graphql_prepared = {}
         if request.method == "POST" and self.get_content_type(request) == "application/json":
@@ -259,7 +270,11 @@ class MarqueeGraphQLView(GraphQLView):
                 nullcontext() if own else transaction.atomic(savepoint=is_mutation)
             )
             with request_transaction, _statement_deadline(deadline, in_transaction=not own):
-                return execute(self.schema.graphql_schema, prepared.document, **options)
+                result = execute(self.schema.graphql_schema, prepared.document, **options)
+            for error in result.errors or ():
+                if isinstance(error.original_error, DomainError):
+                    note_details(request, error.original_error.details)
+            return result
         except RequestTimeout:
             return ExecutionResult(errors=[_timeout_error()])
         except GraphQLError as error:
@@ -280,6 +295,15 @@ class MarqueeGraphQLView(GraphQLView):
     def format_error(error):
         if isinstance(error, GraphQLError):
             original = error.original_error
+            if isinstance(original, DomainError) and original.details:
+                # A resolver refused with a stable code (e.g. UNAVAILABLE): the client's to see.
+                detail = original.details[0]
+                formatted = error.formatted
+                formatted["message"] = detail.message
+                formatted["extensions"] = {"exception": {"code": detail.code}}
+                if "retry_after" in detail.extra:
+                    formatted["extensions"]["retryAfter"] = detail.extra["retry_after"]
+                return formatted
             # Errors without a path come from parsing or validating the request
             # (e.g. a scalar that rejects its literal): they are the client's.
             if original is not None and not isinstance(original, GraphQLError) and error.path:

@@ -10,6 +10,10 @@ A mutation whose services open their own transactions (because a payment
 provider is called between them, which must never happen with a transaction
 or a row lock open) sets `owns_transactions`; the endpoint then runs it
 outside the request's transaction too.
+
+A mutation may declare `rate_limits` (see `core.rate_limits`): they are
+counted before `perform`, and a refusal answers RATE_LIMITED with the wait
+the HTTP `Retry-After` header repeats.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from graphene.utils.str_converters import to_camel_case
 from graphql import GraphQLError
 
 from marquee.core.exceptions import DomainError, ErrorDetail
+
+from .rate_limits import apply_rate_limits, note_details
 
 
 def error_type(name: str, code_enum: type[graphene.Enum], extra_fields: dict | None = None):
@@ -77,6 +83,17 @@ class BaseMutation(graphene.Mutation):
     error_type_class = None
     default_error_code = "INVALID"
     owns_transactions = False
+    # Limits counted before `perform` (core.rate_limits.RateLimit); the error enum
+    # must then hold RATE_LIMITED.
+    rate_limits: tuple = ()
+
+    @classmethod
+    def __init_subclass_with_meta__(cls, **options):
+        super().__init_subclass_with_meta__(**options)
+        if cls.rate_limits and "RATE_LIMITED" not in _codes(cls):
+            raise TypeError(
+                f"{cls.__name__} declares rate_limits: its error codes must include RATE_LIMITED"
+            )
 
     @classmethod
     def perform(cls, root, info, **data):
@@ -85,9 +102,11 @@ class BaseMutation(graphene.Mutation):
     @classmethod
     def mutate(cls, root, info, **data):
         try:
+            apply_rate_limits(info, cls.rate_limits)
             with nullcontext() if cls.owns_transactions else transaction.atomic():
                 result = cls.perform(root, info, **data)
         except DomainError as error:
+            note_details(info.context, error.details)
             return cls.failure(error.details)
         except ValidationError as error:
             return cls.failure(details_from_validation_error(error, cls.default_error_code))
@@ -116,13 +135,16 @@ class BaseMutation(graphene.Mutation):
         return cls(errors=errors)
 
 
-def _known(cls, code: str) -> str:
-    """A code of the mutation's enum; an unknown one degrades to the default code."""
+def _codes(cls) -> set[str]:
     enum = cls.error_type_class._meta.fields["code"].type
     while hasattr(enum, "of_type"):
         enum = enum.of_type
-    names = set(enum._meta.enum.__members__)
-    return code if code in names else cls.default_error_code
+    return set(enum._meta.enum.__members__)
+
+
+def _known(cls, code: str) -> str:
+    """A code of the mutation's enum; an unknown one degrades to the default code."""
+    return code if code in _codes(cls) else cls.default_error_code
 
 
 def errors_field(error_type_class):

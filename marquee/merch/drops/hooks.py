@@ -11,6 +11,10 @@ order judges such lines, and every line again at checkoutComplete:
   the drop elsewhere (live reservations in other checkouts, orders not
   cancelled) is over the per-customer limit.
 
+Drop variants are always reserved when they enter a checkout (a reservation
+policy, active only in channels where a drop was scheduled: `Channel.has_drops`,
+no SQL to decide), for the drop's `reservation_minutes`.
+
 The drops of a checkout's lines are loaded in one statement for all lines
 (cached on the CheckoutInfo); the limit costs one statement per drop line.
 """
@@ -24,6 +28,7 @@ from marquee.core.exceptions import ErrorDetail
 
 from ..checkout import validators
 from ..models import DropVariant
+from ..reservations import policy
 from . import eligibility, limits
 from .states import EARLY_ACCESS, ENDED, SCHEDULED, timed_state
 
@@ -80,5 +85,24 @@ def drop_line(check: validators.LineCheck):
         )
 
 
+def drop_minutes(channel, variant_ids, user) -> dict[int, int]:
+    """Reservation policy: a drop variant is held for its drop's minutes (one statement)."""
+    if not variant_ids:
+        return {}
+    rows = (
+        DropVariant.objects.filter(variant_id__in=list(variant_ids), drop__channel_id=channel.pk)
+        .filter(Q(drop__ends_at__isnull=True) | Q(drop__ends_at__gt=timezone.now()))
+        .values_list("variant_id", "drop__reservation_minutes")
+    )
+    return dict(rows)
+
+
+def channel_has_drops(channel) -> bool:
+    return bool(getattr(channel, "has_drops", False))
+
+
 def register() -> None:
     validators.register_line_validator(drop_line, order=validators.ELIGIBILITY, codes=CODES)
+    # Drop items are always held, whatever the channel says; only channels where a drop
+    # was scheduled run the policy's statement (and the release, refresh and conversion).
+    policy.register_reservation_policy(drop_minutes, order=100, active=channel_has_drops)

@@ -285,6 +285,8 @@ def schedule_drop(data: DropInput, *, drop: Drop | None = None) -> Drop:
             drop=drop, variant_id=variant_id, defaults={"quantity": wanted[variant_id]}
         )
         _set_stock(warehouse, variant_id, wanted[variant_id])
+    if not channel.has_drops:
+        Channel.objects.filter(pk=channel.pk).update(has_drops=True)
     listing.available_for_purchase_at = drop.opens_at
     listing.save(update_fields=["available_for_purchase_at"])
     pk = drop.pk

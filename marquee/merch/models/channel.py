@@ -25,6 +25,9 @@ class Channel(models.Model):
     # (`merch/reservations/policy.py`, e.g. drops) may demand one regardless.
     reservation_minutes_anonymous = models.PositiveIntegerField(null=True, blank=True)
     reservation_minutes_authenticated = models.PositiveIntegerField(null=True, blank=True)
+    # Set when a drop is scheduled here: the drops' reservation policy is active in
+    # the channel (decided without SQL), so its checkouts hold and convert drop units.
+    has_drops = models.BooleanField(default=False)
 
     class Meta:
         ordering = ("slug",)
