@@ -12,9 +12,11 @@ One module for the fault tests (`tests/drops/faults/`) and the benchmark
   money), the database, the broker.
 - **Buyers.** `Storm` starts client processes (spawned, so nothing of the
   parent's Django or sockets is inherited); each runs buyer threads over
-  httpx. A buyer walks the purchase - `checkoutCreate` with the line,
-  shipping and billing address, delivery method, `transactionInitialize` on the offline
-  gateway, `checkoutComplete` - and records every answer it gets: the HTTP
+  httpx. A buyer walks the drop's purchase - `dropJoin` and `dropTicket`
+  until admitted (when the drop has a waiting room), `dropReserve` (which
+  creates the checkout), shipping and billing address, delivery method,
+  `transactionInitialize` on the offline gateway, `checkoutComplete` - and
+  records every answer it gets: the HTTP
   status or the transport error, the error code, when it was sent and when
   it came back. A retryable answer (a connection error, HTTP 5xx, a
   top-level `INTERNAL_ERROR` or `REQUEST_TIMEOUT`, `UNAVAILABLE`,
@@ -64,11 +66,19 @@ ADDRESS = {
     "phone": "+8613800138000",
 }
 
-CHECKOUT_CREATE = """
-mutation($channel: String!, $email: String!, $variant: ID!, $quantity: Int!) {
-  checkoutCreate(input: {channel: $channel, email: $email,
-                         lines: [{variantId: $variant, quantity: $quantity}]}) {
-    checkout { id } errors { field code message } } }"""
+DROP_JOIN = """
+mutation($drop: ID!) {
+  dropJoin(drop: $drop) {
+    ticket { token position state retryAfter } errors { field code message } } }"""
+DROP_TICKET = """
+query($drop: ID!, $token: String!) {
+  dropTicket(drop: $drop, token: $token) { token position state retryAfter } }"""
+DROP_RESERVE = """
+mutation($drop: ID!, $variant: ID!, $quantity: Int!, $email: String, $ticket: String,
+         $key: String) {
+  dropReserve(drop: $drop, variantId: $variant, quantity: $quantity, email: $email,
+              ticket: $ticket, idempotencyKey: $key) {
+    checkout { id } reservationExpires errors { field code message } } }"""
 SHIPPING_ADDRESS = """
 mutation($id: ID!, $address: AddressInput!) {
   checkoutShippingAddressUpdate(id: $id, shippingAddress: $address) {
@@ -93,7 +103,7 @@ mutation($id: ID!) {
 # INTERNAL_ERROR instead of a 500) and payload codes that say "try again".
 RETRYABLE_CODES = {"INTERNAL_ERROR", "REQUEST_TIMEOUT", "UNAVAILABLE", "RATE_LIMITED"}
 # Answers that end a buyer without an order.
-REFUSALS = {"INSUFFICIENT_STOCK", "SOLD_OUT", "LIMIT_EXCEEDED", "ENDED", "NOT_AVAILABLE"}
+REFUSALS = {"SOLD_OUT", "INSUFFICIENT_STOCK", "LIMIT_EXCEEDED", "ENDED"}
 
 
 # --- Servers ------------------------------------------------------------------
@@ -277,9 +287,11 @@ class Flow:
     """What every buyer buys, and how patient a buyer is (everything picklable)."""
 
     url: str
-    channel: str
+    drop: str  # the drop's global id
     variant: str  # the variant's global id
     quantity: int = 1
+    waiting_room: bool = False  # join and wait for admission before reserving
+    poll_cap: float = 2.0  # seconds at most between two dropTicket polls
     request_timeout: float = 20.0  # a request longer than this is a hang
     give_up_after: float = 60.0  # seconds of retrying before a buyer stops
     run: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
@@ -378,20 +390,54 @@ class Buyer:
 
     def _buy(self) -> None:
         flow, n = self.flow, self.number
-        code, payload = self.call(
-            "checkoutCreate",
-            CHECKOUT_CREATE,
-            {
-                "channel": flow.channel,
-                "email": f"buyer-{flow.run}-{n}@example.com",
-                "variant": flow.variant,
-                "quantity": flow.quantity,
-            },
-        )
+        for _round in range(3):  # a ticket the room no longer knows: join again
+            ticket = None
+            if flow.waiting_room:
+                ticket = self.admission()
+                if ticket is None:
+                    return
+            key = f"{flow.run}-{n}-reserve"
+            code, payload = self.call(
+                "dropReserve",
+                DROP_RESERVE,
+                {
+                    "drop": flow.drop,
+                    "variant": flow.variant,
+                    "quantity": flow.quantity,
+                    "email": f"buyer-{flow.run}-{n}@example.com",
+                    "ticket": ticket,
+                    "key": key,
+                },
+                key=key,
+            )
+            if code not in ("NOT_ADMITTED", "INVALID_TICKET") or not flow.waiting_room:
+                break
         if code:
             self.outcome.result = code
             return
         self.checkout_steps(payload["checkout"]["id"])
+
+    def admission(self) -> str | None:
+        """dropJoin, then dropTicket until ADMITTED: the ticket's token, or None (the result
+        is set) when the buyer is turned away."""
+        code, payload = self.call("dropJoin", DROP_JOIN, {"drop": self.flow.drop})
+        if code:
+            self.outcome.result = code
+            return None
+        ticket = payload["ticket"]
+        while ticket is not None and ticket["state"] == "WAITING":
+            if time.monotonic() - self.started > self.flow.give_up_after:
+                raise _GaveUp("WAITING")
+            time.sleep(min(ticket.get("retryAfter") or 0.5, self.flow.poll_cap))
+            _code, ticket = self.call(
+                "dropTicket", DROP_TICKET, {"drop": self.flow.drop, "token": ticket["token"]}
+            )
+        if ticket is None:
+            return self.admission()  # the room forgot the ticket: a new place
+        if ticket["state"] == "SOLD_OUT":
+            self.outcome.result = "SOLD_OUT"
+            return None
+        return ticket["token"]
 
     def checkout_steps(self, checkout: str) -> None:
         """Address, delivery, payment and completion of a checkout that holds the line."""
@@ -607,6 +653,11 @@ def answers_by_kind(outcomes: list[Outcome]) -> Counter:
 def undefined(outcomes: list[Outcome]) -> list[Outcome]:
     """Buyers that ended without a definite answer."""
     return [o for o in outcomes if o.result != "ORDER" and o.result not in REFUSALS]
+
+
+def retried(outcomes: list[Outcome], step: str) -> list[int]:
+    """Buyers that had to send `step` again after a retryable answer."""
+    return [o.buyer for o in outcomes if any(a.step == step and a.retryable for a in o.answers)]
 
 
 def hangs(outcomes: list[Outcome]) -> list[Answer]:

@@ -21,6 +21,12 @@ def test_the_celery_worker_stopped_during_the_drop(drop_run):
     )
     drop_run.storm(fault)
     window = fault.result()
+    print(
+        "KINDS",
+        harness.tally(drop_run.outcomes),
+        harness.answers_by_kind(drop_run.outcomes),
+        window,
+    )
     # Down for the rest of the drop: orders placed meanwhile left their events undelivered.
     assert drop_run.books().outbox_pending > 0
 

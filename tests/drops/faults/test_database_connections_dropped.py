@@ -34,6 +34,12 @@ def test_database_connections_dropped_mid_transaction(drop_run):
     fault = harness.Fault("database sessions terminated", mid_drop(drop_run), terminate)
     outcomes = drop_run.storm(fault)
     window = fault.result()
+    print(
+        "KINDS",
+        harness.tally(drop_run.outcomes),
+        harness.answers_by_kind(drop_run.outcomes),
+        window,
+    )
     assert_survived(drop_run, [window])
     # Sessions were cut, some of them inside a transaction, and buyers felt it.
     assert terminated, "no server session was found to terminate"

@@ -21,6 +21,12 @@ def test_redis_restarted_during_the_drop(drop_run):
     )
     drop_run.storm(fault)
     window = fault.result()
+    print(
+        "KINDS",
+        harness.tally(drop_run.outcomes),
+        harness.answers_by_kind(drop_run.outcomes),
+        window,
+    )
     assert window.closed - window.opened >= DOWN_SECONDS
     assert_survived(drop_run, [window])
     # The broker came back empty: events whose task was lost are re-queued by the sweep.

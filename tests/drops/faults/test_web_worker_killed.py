@@ -32,6 +32,12 @@ def test_a_web_worker_killed_mid_drop(drop_run):
     fault = harness.Fault("web worker killed", mid_drop(drop_run), kill_one)
     outcomes = drop_run.storm(fault)
     window = fault.result()
+    print(
+        "KINDS",
+        harness.tally(drop_run.outcomes),
+        harness.answers_by_kind(drop_run.outcomes),
+        window,
+    )
     assert_survived(drop_run, [window])
     # The kill was felt: some buyer lost a connection and retried.
     kinds = harness.answers_by_kind(outcomes)
