@@ -44,6 +44,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -146,8 +147,9 @@ def figures(outcomes: list[harness.Outcome], started: float, units: int) -> dict
         if a.step == "checkoutComplete" and a.kind == "ok"
     ]
     sold_out = [a for o in outcomes for a in o.answers if a.kind == "SOLD_OUT"]
-    reserved_by = sorted(a.received for a in reserves)
-    sold_out_at = reserved_by[units - 1] if len(reserved_by) >= units else None
+    # Sold out: the last unit that could be reserved was (units held by checkouts their
+    # buyers abandoned, after an answer that never came, are not for sale until they expire).
+    sold_out_at = max((a.received for a in reserves), default=None) if sold_out else None
     last_order = max((a.received for a in completes), default=None)
     sell_out_seconds = (sold_out_at - started) if sold_out_at else None
     order_seconds = (last_order - started) if last_order else None
@@ -164,6 +166,7 @@ def figures(outcomes: list[harness.Outcome], started: float, units: int) -> dict
         "deadline_answers": kinds.get("REQUEST_TIMEOUT", 0),
         "transport_errors": sum(n for kind, n in kinds.items() if kind.startswith("transport:")),
         "hangs": len(harness.hangs(outcomes)),
+        "hangs_by_step": dict(Counter(a.step for a in harness.hangs(outcomes)).most_common()),
         "undefined": len(harness.undefined(outcomes)),
         "sell_out_seconds": round(sell_out_seconds, 3) if sell_out_seconds else None,
         "reservations_per_second": round(len(reserves) / sell_out_seconds, 1)
@@ -285,6 +288,7 @@ def run(args: argparse.Namespace) -> dict:
             orders=books.orders,
             duplicate_orders=duplicate_orders(database, drop["variant_pk"])
             + max(0, books.orders_per_checkout_max - 1),
+            held_by_abandoned_checkouts=sum(row.get("reserved", 0) for row in books.stock_rows),
             violations=books.violations(),
             stock_rows=books.stock_rows,
         )
@@ -342,6 +346,11 @@ def print_report(report: dict) -> None:
         f"REQUEST_TIMEOUT answers: {r['deadline_answers']}  "
         f"without a definite answer: {r['undefined']}"
     )
+    print(
+        f"units still held:      {r['held_by_abandoned_checkouts']} (reserved by checkouts their "
+        "buyers left after an answer that never came; back on sale when they expire)"
+    )
+    print(f"hangs by step:         {r['hangs_by_step']}")
     print(f"time to sell out:      {r['sell_out_seconds']} s  (storm {r['storm_seconds']} s)")
     print(f"reservations/s:        {r['reservations_per_second']}")
     print(f"orders/s:              {r['orders_per_second']}")

@@ -16,18 +16,20 @@ One module for the fault tests (`tests/drops/faults/`) and the benchmark
   until admitted (when the drop has a waiting room), `dropReserve` (which
   creates the checkout), shipping and billing address, delivery method,
   `transactionInitialize` on the offline gateway, `checkoutComplete` - and
-  records every answer it gets: the HTTP
-  status or the transport error, the error code, when it was sent and when
-  it came back. A retryable answer (a connection error, HTTP 5xx, a
-  top-level `INTERNAL_ERROR` or `REQUEST_TIMEOUT`, `UNAVAILABLE`,
-  `RATE_LIMITED`) is retried after a pause with the same idempotency key; a
-  definite one (an order, `INSUFFICIENT_STOCK`, `SOLD_OUT`...) ends the
-  buyer. A request that hits the client timeout is recorded as a hang.
+  records every answer it gets: the HTTP status or the transport error, the
+  error code, when it was sent and when it came back. A retryable answer (a
+  connection error, HTTP 5xx, a top-level `INTERNAL_ERROR` or
+  `REQUEST_TIMEOUT`, `UNAVAILABLE`, `RATE_LIMITED`) is retried after a
+  pause with the same idempotency key; a definite one (an order,
+  `SOLD_OUT`, `INSUFFICIENT_STOCK`...) ends the buyer; a ticket the waiting
+  room no longer knows sends the buyer back to `dropJoin`. A request that
+  hits the client timeout is recorded as a hang.
 - **Books.** `books()` reads, with plain SQL, what the database says after
   the run: units ordered against the drop's quantity, the stock row's
-  counters against its allocation rows, orders per checkout, charged
-  transactions that belong to no order, outbox events not yet delivered.
-  `Books.violations()` lists every invariant that does not hold.
+  counters against its allocation and reservation rows, orders per
+  checkout, charged transactions that belong to no order, outbox events not
+  yet delivered. `Books.violations()` lists every invariant that does not
+  hold.
 """
 
 from __future__ import annotations
@@ -701,7 +703,7 @@ class Books:
     stock_rows: list[dict]  # id, quantity, allocated, allocations (sum of rows), reserved...
     orders_per_checkout_max: int
     tokens_missing: list[str]  # order tokens a buyer was given that the database lacks
-    charged_without_order: int  # charged, not refunded or voided, no order and no checkout
+    charged_without_order: int  # charged, not refunded or voided, and in no order
     outbox_pending: int
 
     def violations(self) -> list[str]:
@@ -780,7 +782,7 @@ def books(conninfo: str, variant_pk: int, outcomes: list[Outcome]) -> Books:
         }
         lost = conn.execute(
             """SELECT count(*) FROM merch_transactionitem
-               WHERE charged_value > 0 AND order_id IS NULL AND checkout_id IS NULL
+               WHERE charged_value > 0 AND order_id IS NULL
                AND refunded_value + canceled_value < charged_value"""
         ).fetchone()[0]
         pending = conn.execute(
