@@ -31,8 +31,8 @@ class _Counters:
         Keys after a refusing one are not counted: an attempt the narrow
         limit already refused must not use up the wider one.
         """
-        with self.incrementing(window) as increment:
-            return all(increment(key)[0] <= limit for key, limit in limits)
+        with self.incrementing() as increment:
+            return all(increment(key, window)[0] <= limit for key, limit in limits)
 
 
 class DatabaseCounters(_Counters, core_counters.DatabaseCounters):

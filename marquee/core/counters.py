@@ -80,11 +80,12 @@ class DatabaseCounters:
             own.close()
 
     @contextmanager
-    def incrementing(self, window: int):
-        """Yields `increment(key) -> (count, seconds left in its window)`, one statement each."""
+    def incrementing(self):
+        """Yields `increment(key, window) -> (count, seconds left in its window)`, one
+        statement each, all on one connection."""
         with self._cursor() as cursor:
 
-            def increment(key: str) -> tuple[int, int]:
+            def increment(key: str, window: int) -> tuple[int, int]:
                 cursor.execute(self._sql, [key, window])
                 count, left = cursor.fetchone()
                 return int(count), max(1, int(left))
@@ -114,8 +115,8 @@ class RedisCounters:
         self._hit = self.client.register_script(_REDIS_HIT)
 
     @contextmanager
-    def incrementing(self, window: int):
-        def increment(key: str) -> tuple[int, int]:
+    def incrementing(self):
+        def increment(key: str, window: int) -> tuple[int, int]:
             count, ttl = self._hit(keys=[self.prefix + key], args=[window])
             return int(count), max(1, int(ttl))
 

@@ -77,23 +77,36 @@ def _digest(scope: str, key: str, window_seconds: int) -> str:
 
 def hit(scope: str, key: str, *, limit: int, window_seconds: int) -> Decision:
     """Count one request of `key` under `scope`; allowed while the window's count <= limit."""
-    window_seconds = max(1, int(window_seconds))
-    store = counters()
+    return hit_all([(scope, key, limit, window_seconds)])[0]
+
+
+def hit_all(hits: list[tuple[str, str, int, int]]) -> list[Decision]:
+    """Count one request under each (scope, key, limit, window_seconds) in turn, on one
+    connection; stops after the first refusal (later limits are not used up)."""
+    decisions = []
     try:
-        with store.incrementing(window_seconds) as increment:
-            count, left = increment(_digest(scope, key, window_seconds))
+        with counters().incrementing() as increment:
+            for scope, key, limit, window_seconds in hits:
+                window = max(1, int(window_seconds))
+                count, left = increment(_digest(scope, key, window), window)
+                decisions.append(Decision(count <= limit, 0 if count <= limit else left, count))
+                if count > limit:
+                    break
     except stores.redis_errors() as exc:
         raise RateLimitUnavailable() from exc
-    if count <= limit:
-        return Decision(True, 0, count)
-    return Decision(False, left, count)
+    return decisions
 
 
 def check(scope: str, key: str, *, limit: int, window_seconds: int) -> None:
     """`hit`, raising RateLimited when refused."""
-    decision = hit(scope, key, limit=limit, window_seconds=window_seconds)
-    if not decision.allowed:
-        raise RateLimited(decision.retry_after)
+    check_all([(scope, key, limit, window_seconds)])
+
+
+def check_all(hits: list[tuple[str, str, int, int]]) -> None:
+    """`hit_all`, raising RateLimited at the first refusal."""
+    for decision in hit_all(hits):
+        if not decision.allowed:
+            raise RateLimited(decision.retry_after)
 
 
 def clear_all() -> None:

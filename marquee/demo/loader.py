@@ -41,6 +41,7 @@ from . import files
 from .catalogue import CatalogueWriter
 from .commerce import write_commerce
 from .content import write_content
+from .drops import write_drops
 from .licensing import LOADED_MARKER as LICENSING_MARKER
 from .licensing import write_licensing
 from .members import LOADED_MARKER as MEMBERS_MARKER
@@ -108,6 +109,8 @@ def load_demo(stdout: TextIO | None = None) -> bool:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
         if not _loaded()[2]:
             counts.update(write_members(files.read("members"), now, log))
+            # Drops last: their early windows are for the members just written.
+            counts.update(write_drops(files.read("drops"), now))
     log("Created " + ", ".join(f"{n} {what}" for what, n in counts.items()) + ".")
     log(f"Demo data loaded in {time.perf_counter() - started:.1f}s.")
     return True

@@ -7,8 +7,8 @@ class MerchConfig(AppConfig):
     verbose_name = "Merchandise"
 
     def ready(self):
-        # Drops' rules for drop variants added to a checkout the ordinary way, and the
-        # beat task that keeps their sold-out flag in step with the stock.
-        from .drops import hooks, tasks  # noqa: F401
+        # The drops admin, drops' rules for drop variants added to a checkout the
+        # ordinary way, and the beat task keeping their sold-out flag in step with stock.
+        from .drops import admin, hooks, tasks  # noqa: F401
 
         hooks.register()

@@ -112,3 +112,13 @@ def test_an_unreachable_redis_is_a_retryable_error(settings):
         rate_limits.hit("drop-ip", "203.0.113.7", limit=1, window_seconds=60)
     assert refused.value.details[0].code == "UNAVAILABLE"
     assert refused.value.retry_after >= 1
+
+
+def test_several_limits_count_in_turn_and_a_refusal_spares_the_later_ones(limits):
+    hits = [("drop-ip", "203.0.113.7", 1, 60), ("drop-account", "lin", 5, 60)]
+    assert [d.allowed for d in rate_limits.hit_all(hits)] == [True, True]
+    refused = rate_limits.hit_all(hits)
+    assert [d.allowed for d in refused] == [False]  # the account's count was not used
+    assert rate_limits.hit("drop-account", "lin", limit=5, window_seconds=60).count == 2
+    with pytest.raises(rate_limits.RateLimited):
+        rate_limits.check_all(hits)

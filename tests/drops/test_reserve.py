@@ -110,3 +110,18 @@ def test_before_the_start_and_after_the_end(shop):
     assert code_of(lambda: services.reserve(soon.pk, shop.variant(soon).pk, 1)) == "NOT_STARTED"
     over = shop.drop("Over", starts_in=timedelta(hours=-2), lasts=timedelta(hours=1))
     assert code_of(lambda: services.reserve(over.pk, shop.variant(over).pk, 1)) == "ENDED"
+
+
+def test_an_unlicensed_drop_is_refused_on_the_hot_path(shop, settings, gql):
+    from graphql_relay import to_global_id
+
+    from marquee.merch.drops import selectors
+
+    drop = shop.drop()
+    variant = shop.variant(drop)
+    settings.LICENCE_GATE_ENABLED = True  # the product declares no licence
+    selectors.forget()
+    assert code_of(lambda: services.reserve(drop.pk, variant.pk, 1)) == "LICENCE_NOT_VALID"
+    query = "query ($id: ID) { drop(id: $id) { slug } }"
+    assert gql.execute(query, {"id": to_global_id("Drop", drop.pk)})["data"]["drop"] is None
+    assert counters(variant) == (5, 0, 0)

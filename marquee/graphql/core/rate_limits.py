@@ -73,19 +73,21 @@ class RateLimit:
 
 def check_rate_limit(info, limit: RateLimit) -> None:
     """Count this request under `limit`; RateLimited (a DomainError) when over it."""
-    value, window = limit.values()
-    if value <= 0:
-        return
-    key = limit.key(info.context)
-    if key is None:
-        return
-    rate_limits.check(f"{limit.scope}-{limit.per}", key, limit=value, window_seconds=window)
+    apply_rate_limits(info, (limit,))
 
 
 def apply_rate_limits(info, limits) -> None:
-    """Each limit in turn; the first refusal stops the count (later limits are not used up)."""
+    """Count the request under each limit that applies to it, in one round trip to the
+    store; the first refusal raises RateLimited and stops the count (later limits are not
+    used up)."""
+    hits = []
     for limit in limits or ():
-        check_rate_limit(info, limit)
+        value, window = limit.values()
+        key = limit.key(info.context) if value > 0 else None
+        if key is not None:
+            hits.append((f"{limit.scope}-{limit.per}", key, value, window))
+    if hits:
+        rate_limits.check_all(hits)
 
 
 def note_retry_after(request, seconds) -> None:

@@ -24,6 +24,9 @@ registered policy gives the variant minutes (`policy.reservation_minutes`):
   line is deleted (the database would otherwise cascade the hold away
   without giving the units back), so removing a line locks its stock row
   for the rest of that (short) transaction;
+  and through GraphQL the line mutations run inside the request's
+  transaction (they do not set `owns_transactions`), so there the lock
+  lasts until the payload has been read back too;
 - every line change, shipping address and delivery method change refreshes
   the checkout's live holds (Saleor re-reserves on each change): one UPDATE;
 - in a channel that reserves nothing with no policy registered, not one

@@ -16,7 +16,9 @@ policy, active only in channels where a drop was scheduled: `Channel.has_drops`,
 no SQL to decide), for the drop's `reservation_minutes`.
 
 The drops of a checkout's lines are loaded in one statement for all lines
-(cached on the CheckoutInfo); the limit costs one statement per drop line.
+(cached on the CheckoutInfo), and only in channels where a drop was
+scheduled (`Channel.has_drops`): elsewhere checkouts run no extra
+statement. The limit costs one statement per drop line.
 """
 
 from __future__ import annotations
@@ -56,6 +58,8 @@ def _drops_for(info) -> dict:
 
 
 def drop_line(check: validators.LineCheck):
+    if not channel_has_drops(check.channel):
+        return  # no drop was ever scheduled here: no statement
     drop = _drops_for(check.info).get(check.variant.pk)
     if drop is None:
         return

@@ -22,7 +22,11 @@ Run it as the LAST statement of the caller's transaction: the hot row stays
 locked from this statement to the commit that follows, never across Python
 work or a network call (the bug avoided: a row locked while a request is
 priced, validated and serialised, which serialises the whole drop on one
-request's Python time). When it reserves 0, the caller may sweep the
+request's Python time). Through GraphQL a mutation runs inside the
+request's transaction unless it sets `owns_transactions`
+(`graphql/core/mutations.py`); a hot-path mutation (a drop's reserve) must
+own its transaction, or the row stays locked while the payload is read
+back. When it reserves 0, the caller may sweep the
 variant's expired reservations (`expiry.sweep`) and try once more
 (`reserve_or_sweep` does exactly that).
 

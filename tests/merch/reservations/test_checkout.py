@@ -239,3 +239,20 @@ def test_a_policy_active_elsewhere_adds_no_statement_here(shop, gql):
     finally:
         policy.unregister_reservation_policy(elsewhere)
     assert not policy.active(shop.intl)
+
+
+def test_the_api_answers_insufficient_stock_on_the_line_that_cannot_be_held(reserving, gql):
+    (tee,) = reserving.variants("Tee", stock=2)
+    _create(tee, 2)
+    other = services.create_checkout(NewCheckout("china"))
+    variant_id = to_global_id("ProductVariant", tee.pk)
+    body = gql.execute(
+        LINES_ADD,
+        {
+            "id": to_global_id("Checkout", str(other.token)),
+            "lines": [{"variantId": variant_id, "quantity": 1}],
+        },
+    )
+    errors = body["data"]["checkoutLinesAdd"]["errors"]
+    assert [(e["code"], e["variants"]) for e in errors] == [("INSUFFICIENT_STOCK", [variant_id])]
+    assert not other.lines.exists()
