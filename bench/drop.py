@@ -84,6 +84,7 @@ variant = (
         track_inventory=True,
     )
     .exclude(stocks__quantity_allocated__gt=0)
+    .exclude(product__drops__isnull=False)  # the demo's own drops
     .exclude(pk__in=m.OrderLine.objects.filter(variant__isnull=False).values("variant_id"))
     .order_by("product_id", "pk")
     .first()
