@@ -11,12 +11,16 @@ The algorithm (no SQL anywhere, one Redis round trip per call):
 
 - **join**: an atomic counter gives the next number n (Redis `HINCRBY`, or
   an increment under a lock in-process). The first join also stores the
-  room's open time t0 beside the counter. The ticket is the signed pair
-  (room, n) (`django.core.signing`): it cannot be forged and a ticket of
-  one room is refused by another (`InvalidTicket`).
-- **admission**: ticket n is admitted once `n <= burst + rate * (now - t0)`.
-  Nothing is stored per ticket; the clock does the work. A ticket once
-  admitted stays admitted (the bound only grows).
+  room's open time t0 beside the counter: the moment of that join, or
+  `opens_at` when the caller names a later one (a drop's start: buyers who
+  queue before it must not all be let in at once when it starts, as they
+  would be if the room had been admitting since the first of them came).
+  The ticket is the signed pair (room, n) (`django.core.signing`): it
+  cannot be forged and a ticket of one room is refused by another
+  (`InvalidTicket`).
+- **admission**: ticket n is admitted once `n <= burst + rate * (now - t0)`
+  (and nobody before t0). Nothing is stored per ticket; the clock does the
+  work. A ticket once admitted stays admitted (the bound only grows).
 - **status**: position = n - floor(burst + rate * (now - t0)), the tickets
   still ahead of it, counting itself; retry_after = the time until n is
   admitted, (n - burst) / rate - (now - t0), but at most
@@ -33,7 +37,8 @@ The algorithm (no SQL anywhere, one Redis round trip per call):
 With `REDIS_URL` set every process shares the room (and it survives a web
 process restart). `now` and t0 are both read from Redis' own clock (`TIME`
 inside the Lua script), so web processes whose clocks disagree still agree
-on who is admitted. Redis down or unreachable raises `AdmissionUnavailable`
+on who is admitted (an `opens_at` is an instant the caller read from the
+database, the same for every process). Redis down or unreachable raises `AdmissionUnavailable`
 within the store's socket timeout (`marquee.core.stores`), never a hang.
 If Redis restarts without its data, the room is reopened by the first
 ticket that asks: the signed number proves that many were issued, so the
@@ -60,6 +65,7 @@ import math
 import threading
 import time
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.core import signing
@@ -117,7 +123,9 @@ class _RoomClock:
 
 
 def admitted_bound(elapsed: float, *, rate: float, burst: int) -> int:
-    """How many tickets are admitted `elapsed` seconds after the room opened."""
+    """How many tickets are admitted `elapsed` seconds after the room opened (none before)."""
+    if elapsed < 0:
+        return 0
     # The epsilon absorbs float error (100.1 - 100.0 < 0.1); clocks have microseconds.
     return int(math.floor(max(0, burst) + max(0.0, rate) * max(0.0, elapsed) + 1e-6))
 
@@ -133,7 +141,10 @@ def evaluate(
     if sold_out:
         return TicketStatus(SOLD_OUT, 0, 0.0, number)
     poll = float(settings.ADMISSION_POLL_SECONDS)
-    wait = (number - burst) / rate - elapsed if rate > 0 else poll
+    if rate > 0:
+        wait = max(0, number - max(0, burst)) / rate - elapsed
+    else:
+        wait = -elapsed if elapsed < 0 and number <= burst else poll
     return TicketStatus(WAITING, number - bound, round(min(poll, max(wait, 0.05)), 3), number)
 
 
@@ -165,17 +176,17 @@ class LocalRooms:
         self._rooms: dict[str, list] = {}  # room -> [count, opened]
         self._sold_out: set[str] = set()
 
-    def join(self, room: str) -> tuple[int, _RoomClock]:
+    def join(self, room: str, opens_at: float = 0.0) -> tuple[int, _RoomClock]:
         with self._lock:
             now = time.time()
-            state = self._rooms.setdefault(room, [0, now])
+            state = self._rooms.setdefault(room, [0, max(now, opens_at)])
             state[0] += 1
             return state[0], _RoomClock(state[1], now, room in self._sold_out)
 
-    def clock(self, room: str, number: int) -> _RoomClock:
+    def clock(self, room: str, number: int, opens_at: float = 0.0) -> _RoomClock:
         with self._lock:
             now = time.time()
-            state = self._rooms.setdefault(room, [0, now])
+            state = self._rooms.setdefault(room, [0, max(now, opens_at)])
             state[0] = max(state[0], number)
             return _RoomClock(state[1], now, room in self._sold_out)
 
@@ -197,7 +208,8 @@ class LocalRooms:
             self._sold_out.discard(room)
 
 
-# KEYS: room hash, sold-out flag; ARGV: ticket number (0 = a new arrival), ttl.
+# KEYS: room hash, sold-out flag; ARGV: ticket number (0 = a new arrival), ttl,
+# opens_at (epoch seconds, 0 = now).
 # Returns {number, opened, now, sold_out}; times as strings (Lua numbers would be truncated).
 _ROOM_SCRIPT = """
 local t = redis.call('TIME')
@@ -211,7 +223,11 @@ else
         redis.call('HSET', KEYS[1], 'count', n)
     end
 end
-redis.call('HSETNX', KEYS[1], 'opened', now)
+local opens = now
+if tonumber(ARGV[3]) > tonumber(now) then
+    opens = ARGV[3]
+end
+redis.call('HSETNX', KEYS[1], 'opened', opens)
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 return {n, redis.call('HGET', KEYS[1], 'opened'), now, redis.call('EXISTS', KEYS[2])}
 """
@@ -229,9 +245,10 @@ class RedisRooms:
     def _keys(room: str) -> list[str]:
         return [stores.key("admission", "room", room), stores.key("admission", "sold-out", room)]
 
-    def _call(self, room: str, number: int) -> tuple[int, _RoomClock]:
+    def _call(self, room: str, number: int, opens_at: float) -> tuple[int, _RoomClock]:
         try:
-            answer = self._room(keys=self._keys(room), args=[number, ROOM_TTL_SECONDS])
+            args = [number, ROOM_TTL_SECONDS, repr(float(opens_at))]
+            answer = self._room(keys=self._keys(room), args=args)
             n, opened, now, sold = answer
         except stores.redis_errors() as exc:
             raise AdmissionUnavailable() from exc
@@ -239,11 +256,11 @@ class RedisRooms:
         self._flags[room] = (clock.sold_out, time.monotonic())
         return int(n), clock
 
-    def join(self, room: str) -> tuple[int, _RoomClock]:
-        return self._call(room, 0)
+    def join(self, room: str, opens_at: float = 0.0) -> tuple[int, _RoomClock]:
+        return self._call(room, 0, opens_at)
 
-    def clock(self, room: str, number: int) -> _RoomClock:
-        return self._call(room, number)[1]
+    def clock(self, room: str, number: int, opens_at: float = 0.0) -> _RoomClock:
+        return self._call(room, number, opens_at)[1]
 
     def issued(self, room: str) -> int:
         try:
@@ -298,16 +315,31 @@ def rooms() -> LocalRooms | RedisRooms:
 # --- the interface ----------------------------------------------------------
 
 
-def join(room: str, *, rate: float, burst: int) -> Ticket:
-    """A new arrival's ticket: the next number in the room, signed."""
-    number, _clock = rooms().join(room)
+def _epoch(opens_at) -> float:
+    if opens_at is None:
+        return 0.0
+    return opens_at.timestamp() if isinstance(opens_at, datetime) else float(opens_at)
+
+
+def join(room: str, *, rate: float, burst: int, opens_at: datetime | None = None) -> Ticket:
+    """A new arrival's ticket: the next number in the room, signed.
+
+    `opens_at`: when admission starts, if later than the room's first join
+    (read only by the join that creates the room).
+    """
+    number, _clock = rooms().join(room, _epoch(opens_at))
     return Ticket(token=_sign(room, number), number=number)
 
 
-def status(room: str, token: str, *, rate: float, burst: int) -> TicketStatus:
-    """Where a ticket stands: WAITING (with its position), ADMITTED, or SOLD_OUT."""
+def status(
+    room: str, token: str, *, rate: float, burst: int, opens_at: datetime | None = None
+) -> TicketStatus:
+    """Where a ticket stands: WAITING (with its position), ADMITTED, or SOLD_OUT.
+
+    `opens_at` as for `join`, used only if the store lost the room.
+    """
     number = _number(room, token)
-    clock = rooms().clock(room, number)
+    clock = rooms().clock(room, number, _epoch(opens_at))
     return evaluate(
         number,
         opened=clock.opened,
@@ -318,8 +350,10 @@ def status(room: str, token: str, *, rate: float, burst: int) -> TicketStatus:
     )
 
 
-def admitted(room: str, token: str, *, rate: float, burst: int) -> bool:
-    return status(room, token, rate=rate, burst=burst).state == ADMITTED
+def admitted(
+    room: str, token: str, *, rate: float, burst: int, opens_at: datetime | None = None
+) -> bool:
+    return status(room, token, rate=rate, burst=burst, opens_at=opens_at).state == ADMITTED
 
 
 def issued(room: str) -> int:

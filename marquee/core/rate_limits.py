@@ -14,7 +14,8 @@ first hit).
 
 Keys are stored as digests of (scope, window, key): neither table nor Redis
 holds a client's address. If Redis is unreachable, `hit` raises
-`StoreUnavailable` (code UNAVAILABLE, retryable) within the store's socket
+`RateLimitUnavailable` (a `stores.StoreUnavailable`: code UNAVAILABLE,
+retryable, with `retry_after`) within the store's socket
 timeout: a limit that cannot be counted is not waved through.
 """
 

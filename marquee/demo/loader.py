@@ -109,7 +109,9 @@ def load_demo(stdout: TextIO | None = None) -> bool:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
         if not _loaded()[2]:
             counts.update(write_members(files.read("members"), now, log))
-            # Drops last: their early windows are for the members just written.
+        # Drops last (their early windows are for the members), once the licence
+        # register lets their products be sold; written once (`write_drops` checks).
+        if Licensor.objects.filter(slug=LICENSING_MARKER).exists():
             counts.update(write_drops(files.read("drops"), now))
     log("Created " + ", ".join(f"{n} {what}" for what, n in counts.items()) + ".")
     log(f"Demo data loaded in {time.perf_counter() - started:.1f}s.")

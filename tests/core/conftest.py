@@ -1,5 +1,6 @@
 """Core fixtures: the shared store, in-process or a real Redis of the tests' own."""
 
+import contextlib
 import os
 import uuid
 
@@ -8,7 +9,7 @@ import pytest
 from marquee.core import admission
 
 # Admission and rate-limit tests use their own Redis database and key prefix.
-TEST_REDIS_URL = os.environ.get("TEST_ADMISSION_REDIS_URL", "redis://127.0.0.1:6379/12")
+TEST_REDIS_URL = os.environ.get("TEST_ADMISSION_REDIS_URL", "redis://127.0.0.1:6379/11")
 TEST_KEY_PREFIX = "test-admission"
 
 
@@ -23,8 +24,12 @@ def redis_available(url: str) -> bool:
 
 @pytest.fixture
 def room():
-    """A room name no other test uses."""
-    return f"room-{uuid.uuid4().hex[:12]}"
+    """A room name no other test uses, forgotten afterwards (Redis keeps rooms for days)."""
+    name = f"room-{uuid.uuid4().hex[:12]}"
+    yield name
+    # (unless the test pointed REDIS_URL at a Redis that is not there)
+    with contextlib.suppress(admission.AdmissionUnavailable):
+        admission.reset(name)
 
 
 @pytest.fixture(params=["local", "redis"])

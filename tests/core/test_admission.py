@@ -7,11 +7,13 @@ ticket a thousand seconds).
 """
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.core import signing
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from marquee.core import admission
 from marquee.core.admission import ADMITTED, SOLD_OUT, WAITING
@@ -58,6 +60,17 @@ def test_a_room_without_a_rate_admits_only_its_burst(settings):
     assert admission.evaluate(3, **at).state == ADMITTED
     assert admission.evaluate(4, **at).state == WAITING
     assert admission.evaluate(4, **at).retry_after == 2.0
+
+
+def test_before_the_room_opens_nobody_is_admitted_and_the_wait_is_until_it_opens(settings):
+    settings.ADMISSION_POLL_SECONDS = 2
+    at = {"opened": 100.0, "now": 99.5, "rate": 10.0, "burst": 5, "sold_out": False}
+    first = admission.evaluate(1, **at)
+    assert (first.state, first.position) == (WAITING, 1)
+    assert first.retry_after == pytest.approx(0.5)
+    assert admission.evaluate(6, **at).retry_after == pytest.approx(0.6)
+    assert admission.evaluate(6, **{**at, "now": 90.0}).retry_after == 2.0
+    assert admission.evaluate(5, **{**at, "now": 100.0}).state == ADMITTED
 
 
 # --- the stores ------------------------------------------------------------------
@@ -164,3 +177,22 @@ def test_the_waiting_room_runs_no_sql(store, room, db):
         admission.status(room, tickets[-1].token, **SLOW)
         admission.clear_sold_out(room)
     assert len(queries) == 0
+
+
+def test_arrivals_before_the_opening_wait_for_it_in_order(store, room):
+    later = timezone.now() + timedelta(seconds=1000)
+    tickets = [admission.join(room, **SLOW, opens_at=later) for _ in range(3)]
+    states = [admission.status(room, t.token, **SLOW) for t in tickets]
+    assert [(s.state, s.position) for s in states] == [(WAITING, 1), (WAITING, 2), (WAITING, 3)]
+    assert all(s.retry_after == 2 for s in states)
+
+
+def test_an_opening_time_already_past_opens_the_room_at_its_first_join(store, room):
+    earlier = timezone.now() - timedelta(seconds=1000)
+    tickets = [admission.join(room, **SLOW, opens_at=earlier) for _ in range(3)]
+    # Not 1000 s of admissions at once: the room opened when the first buyer came.
+    assert [admission.status(room, t.token, **SLOW).state for t in tickets] == [
+        ADMITTED,
+        ADMITTED,
+        WAITING,
+    ]
