@@ -250,17 +250,28 @@ def pgbench_binary() -> str | None:
     return shutil.which("pgbench")
 
 
-def hot_row_tps(database: base.Database, clients: int, seconds: int) -> dict:
-    """pgbench: one row, `UPDATE ... SET n = n + 1`, from `clients` connections."""
+HOT_ROW_UPDATE = "UPDATE bench_hot_row SET n = n + 1 WHERE id = 1;"
+
+
+def hot_row_tps(
+    database: base.Database,
+    clients: int,
+    seconds: int,
+    *,
+    statement: str = HOT_ROW_UPDATE,
+    initial: int = 0,
+) -> dict:
+    """pgbench: one row of `bench_hot_row (id, n)` (n starts at `initial`), `statement`
+    from `clients` connections (by default `UPDATE ... SET n = n + 1`)."""
     binary = pgbench_binary()
     if binary is None:
         return {"tps": None, "clients": clients, "note": "pgbench not found"}
     with psycopg.connect(database.conninfo, autocommit=True, connect_timeout=10) as conn:
         conn.execute("DROP TABLE IF EXISTS bench_hot_row")
         conn.execute("CREATE TABLE bench_hot_row (id int PRIMARY KEY, n bigint NOT NULL)")
-        conn.execute("INSERT INTO bench_hot_row VALUES (1, 0)")
+        conn.execute("INSERT INTO bench_hot_row VALUES (1, %s)", (initial,))
     with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as script:
-        script.write("UPDATE bench_hot_row SET n = n + 1 WHERE id = 1;\n")
+        script.write(statement + "\n")
     argv = [
         binary,
         "-n",
