@@ -353,16 +353,11 @@ else:
 # The longest a waiting buyer is told to wait before asking again (retryAfter):
 # how soon a waiting client hears it was admitted, or that the drop sold out.
 ADMISSION_POLL_SECONDS = env_int("ADMISSION_POLL_SECONDS", 2)
-# Drop mutations (dropJoin, dropReserve) allowed per client IP and per signed-in
-# account in a fixed window (marquee.graphql.core.rate_limits); 0 turns one off.
-# Buyers behind one address (a campus, a mobile carrier's NAT) share its limit.
-DROP_RATE_LIMIT_PER_IP = env_int("DROP_RATE_LIMIT_PER_IP", 60)
-DROP_RATE_LIMIT_PER_ACCOUNT = env_int("DROP_RATE_LIMIT_PER_ACCOUNT", 20)
-DROP_RATE_LIMIT_WINDOW_SECONDS = env_int("DROP_RATE_LIMIT_WINDOW_SECONDS", 60)
 
 # --- Drops (marquee.merch.drops) ---------------------------------------------
 # Rate limits of the drop mutations (dropJoin, dropReserve): requests per
 # client IP and per signed-in account in a fixed window; 0 switches one off.
+# Buyers behind one address (a campus, a mobile carrier's NAT) share its limit.
 DROP_RATE_LIMIT_PER_IP = env_int("DROP_RATE_LIMIT_PER_IP", 60)
 DROP_RATE_LIMIT_PER_ACCOUNT = env_int("DROP_RATE_LIMIT_PER_ACCOUNT", 20)
 DROP_RATE_LIMIT_WINDOW_SECONDS = env_int("DROP_RATE_LIMIT_WINDOW_SECONDS", 10)
