@@ -217,6 +217,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--pool", type=int, default=None, help="DB connections per worker")
     parser.add_argument("--channel", default="china", help="the drop's channel")
     parser.add_argument("--request-timeout", type=float, default=30.0, help="a hang, seconds")
+    parser.add_argument(
+        "--interleaved",
+        action="store_true",
+        help="each client connection walks one buyer through the whole purchase before the next "
+        "buyer arrives (default: every buyer arrives first, the winners then check out)",
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     args = parser.parse_args(argv)
     for name in ("buyers", "units", "concurrency", "clients", "workers", "threads"):
@@ -268,6 +274,7 @@ def run(args: argparse.Namespace) -> dict:
             waiting_room=args.admission_rate is not None,
             request_timeout=args.request_timeout,
             give_up_after=120.0,
+            arrivals_first=not args.interleaved,
         )
         log(
             f"storm: {args.buyers} buyers for {args.units} units of {drop['product']!r}, "

@@ -296,6 +296,12 @@ class Flow:
     poll_cap: float = 2.0  # seconds at most between two dropTicket polls
     request_timeout: float = 20.0  # a request longer than this is a hang
     give_up_after: float = 60.0  # seconds of retrying before a buyer stops
+    # Every buyer arrives before any follow-up request is sent: the clients first
+    # walk each buyer up to its reservation, then the winners through checkout.
+    # A drop's buyers all arrive in its first second; without this, a client
+    # connection serves one buyer's whole purchase before the next buyer may even
+    # arrive, and the reservation rate measured is the checkout rate.
+    arrivals_first: bool = False
     run: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
 
 
@@ -384,20 +390,34 @@ class Buyer:
         return "ok", False, payload, None
 
     def buy(self) -> Outcome:
+        checkout = self.arrive()
+        if checkout is not None:
+            self.complete(checkout)
+        return self.outcome
+
+    def arrive(self) -> str | None:
+        """Up to the reservation: the checkout that holds the unit, or None (result set)."""
         try:
-            self._buy()
+            return self._arrive()
+        except _GaveUp as error:
+            self.outcome.result = f"GAVE_UP:{error}"
+            return None
+
+    def complete(self, checkout: str) -> Outcome:
+        try:
+            self.checkout_steps(checkout)
         except _GaveUp as error:
             self.outcome.result = f"GAVE_UP:{error}"
         return self.outcome
 
-    def _buy(self) -> None:
+    def _arrive(self) -> str | None:
         flow, n = self.flow, self.number
         for _round in range(3):  # a ticket the room no longer knows: join again
             ticket = None
             if flow.waiting_room:
                 ticket = self.admission()
                 if ticket is None:
-                    return
+                    return None
             key = f"{flow.run}-{n}-reserve"
             code, payload = self.call(
                 "dropReserve",
@@ -416,8 +436,8 @@ class Buyer:
                 break
         if code:
             self.outcome.result = code
-            return
-        self.checkout_steps(payload["checkout"]["id"])
+            return None
+        return payload["checkout"]["id"]
 
     def admission(self) -> str | None:
         """dropJoin, then dropTicket until ADMITTED: the ticket's token, or None (the result
@@ -514,7 +534,14 @@ def _client_process(flow: Flow, buyers: list[int], threads: int, ready, go, resu
             return Buyer(client, flow, number).buy()
 
         with ThreadPoolExecutor(threads) as pool:
-            outcomes = list(pool.map(one, buyers))
+            if flow.arrivals_first:
+                walkers = [Buyer(client, flow, number) for number in buyers]
+                held = list(pool.map(Buyer.arrive, walkers))
+                winners = [(b, c) for b, c in zip(walkers, held, strict=True) if c is not None]
+                list(pool.map(lambda pair: pair[0].complete(pair[1]), winners))
+                outcomes = [walker.outcome for walker in walkers]
+            else:
+                outcomes = list(pool.map(one, buyers))
     results.put([asdict(outcome) for outcome in outcomes])
 
 
