@@ -35,6 +35,7 @@ from graphql import (
 )
 from graphql.error import GraphQLSyntaxError
 from graphql.language import FieldNode
+from psycopg.pq import TransactionStatus
 
 from marquee.core.exceptions import DomainError
 
@@ -269,7 +270,7 @@ class MarqueeGraphQLView(GraphQLView):
             request_transaction = (
                 nullcontext() if own else transaction.atomic(savepoint=is_mutation)
             )
-            with request_transaction, _statement_deadline(deadline, in_transaction=not own):
+            with _statement_deadline(deadline), request_transaction:
                 result = execute(self.schema.graphql_schema, prepared.document, **options)
             for error in result.errors or ():
                 if isinstance(error.original_error, DomainError):
@@ -380,42 +381,57 @@ def _error(message, code):
     return GraphQLError(message, extensions={"exception": {"code": code}})
 
 
-def _limit_statements(deadline: Deadline) -> None:
-    """Give the transaction's SQL the request's remaining time as statement_timeout.
+class _StatementDeadline:
+    """Gives the request's SQL its remaining time as statement_timeout, on its first statement.
 
     Sent on the driver's connection, not through Django's cursor: it is a
-    setting of the transaction, not a statement of the operation, and stays
-    out of the statement counts the tests pin.
+    setting, not a statement of the operation, and stays out of the statement
+    counts the tests pin. It is sent only when the request runs SQL at all, so
+    an answer made without the database (a sold-out drop, a waiting-room
+    ticket) never touches PostgreSQL, not even to set a timeout:
+
+    - a statement that opens a transaction (Django's atomic blocks: the
+      request's own, or a service's) is preceded by `SET LOCAL`, which ends
+      with that transaction, so no pooled connection keeps it and a rolled
+      back transaction loses nothing the next one needs;
+    - a statement in autocommit (outside any atomic block) is preceded, the
+      first time, by a session `SET`, undone by `RESET` when the request ends.
     """
-    remaining = deadline.remaining()
-    if remaining is None or connection.vendor != "postgresql":
-        return
-    connection.ensure_connection()
-    milliseconds = max(int(remaining * 1000), 1)
-    connection.connection.execute(f"SET LOCAL statement_timeout = {milliseconds}")
+
+    def __init__(self, deadline: Deadline):
+        self.deadline = deadline
+        self.session_set = False
+
+    def _milliseconds(self) -> int:
+        return max(int((self.deadline.remaining() or 0) * 1000), 1)
+
+    def __call__(self, execute, sql, params, many, context):
+        driver = connection.connection
+        if driver is not None and driver.info.transaction_status == TransactionStatus.IDLE:
+            if not driver.autocommit:
+                driver.execute(f"SET LOCAL statement_timeout = {self._milliseconds()}")
+            elif not self.session_set:
+                driver.execute(f"SET statement_timeout = {self._milliseconds()}")
+                self.session_set = True
+        return execute(sql, params, many, context)
+
+    def reset(self) -> None:
+        if self.session_set and connection.connection is not None:
+            connection.connection.execute("RESET statement_timeout")
 
 
 @contextmanager
-def _statement_deadline(deadline: Deadline, *, in_transaction: bool):
-    """`_limit_statements` for the request's transaction; without one (a mutation that
-    owns its transactions) the timeout is set for the session and reset afterwards, so
-    no pooled connection keeps it."""
-    if in_transaction:
-        _limit_statements(deadline)
+def _statement_deadline(deadline: Deadline):
+    """Every SQL statement of the block runs under the request's deadline (see above)."""
+    if deadline.remaining() is None or connection.vendor != "postgresql":
         yield
         return
-    remaining = deadline.remaining()
-    if remaining is None or connection.vendor != "postgresql":
-        yield
-        return
-    connection.ensure_connection()
-    milliseconds = max(int(remaining * 1000), 1)
-    connection.connection.execute(f"SET statement_timeout = {milliseconds}")
+    limit = _StatementDeadline(deadline)
     try:
-        yield
+        with connection.execute_wrapper(limit):
+            yield
     finally:
-        if connection.connection is not None:
-            connection.connection.execute("RESET statement_timeout")
+        limit.reset()
 
 
 @functools.cache

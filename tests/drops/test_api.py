@@ -238,3 +238,20 @@ def test_the_idempotency_key_header_replays_the_first_hold(shop, gql):
     assert answers[1]["checkout"]["id"] == answers[0]["checkout"]["id"]
     assert answers[1]["reservationExpires"] == answers[0]["reservationExpires"]
     assert m.Checkout.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sold_out_answer_never_touches_the_database(gql):
+    """No statement, no statement timeout, not even a connection taken."""
+    from .conftest import DropShop
+
+    shop = DropShop()
+    drop = shop.drop(quantity=1)
+    variant = shop.variant(drop)
+    assert reserve(gql, drop, variant)["errors"] == []
+    assert [e["code"] for e in reserve(gql, drop, variant)["errors"]] == ["SOLD_OUT"]
+    connection.close()
+    assert [e["code"] for e in reserve(gql, drop, variant)["errors"]] == ["SOLD_OUT"]
+    joined = gql.execute(JOIN, {"drop": gid("Drop", drop.pk)})["data"]["dropJoin"]
+    assert [e["code"] for e in joined["errors"]] == ["SOLD_OUT"]
+    assert connection.connection is None

@@ -10,7 +10,7 @@ from graphql import execute, parse
 
 from marquee.graphql.api import schema
 from marquee.graphql.core.execution import BatchingExecutionContext, Deadline, RequestTimeout
-from marquee.graphql.views import _limit_statements
+from marquee.graphql.views import _statement_deadline
 
 pytestmark = pytest.mark.django_db
 
@@ -151,19 +151,33 @@ def test_execution_stops_at_the_deadline_between_fields(catalogue):
         )
 
 
-def test_statements_get_the_remaining_time_as_statement_timeout(db):
-    with transaction.atomic():
-        _limit_statements(Deadline(3))
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT current_setting('statement_timeout')")
-            (value,) = cursor.fetchone()
-    assert value.endswith("ms") or value == "3s"
-    assert (
-        2000
-        <= int(value.removesuffix("ms").removesuffix("s") or 0)
-        * (1000 if value.endswith("s") and not value.endswith("ms") else 1)
-        <= 3000
-    )
+def _timeout_ms() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        (value,) = cursor.fetchone()
+    if value.endswith("ms"):
+        return int(value[:-2])
+    return int(value.removesuffix("s")) * 1000
+
+
+@pytest.mark.django_db(transaction=True)
+def test_statements_get_the_remaining_time_as_statement_timeout():
+    # A transaction's first statement gets SET LOCAL: gone with the transaction.
+    with _statement_deadline(Deadline(3)):
+        with transaction.atomic():
+            assert 2000 <= _timeout_ms() <= 3000
+        # A statement in autocommit: a session SET, reset when the request ends.
+        assert 2000 <= _timeout_ms() <= 3000
+    assert _timeout_ms() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_that_runs_no_sql_never_touches_the_database():
+    """Not even to set a timeout (tests/drops/test_api.py: a sold-out answer)."""
+    connection.close()
+    with _statement_deadline(Deadline(3)):
+        pass
+    assert connection.connection is None
 
 
 def deep(levels, open_="[", close="]"):

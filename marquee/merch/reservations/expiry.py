@@ -21,7 +21,8 @@ from datetime import datetime
 from django.db import connection
 from django.utils import timezone
 
-# Shared by release and sweep: the deleted rows' units go back in the same statement.
+# Shared by release, sweep and reconciliation: the deleted rows' units go back in the
+# same statement; it returns (stock id, units given back) per stock row.
 GIVE_BACK = """
 WITH gone AS (
     DELETE FROM merch_reservation AS r WHERE {condition}
@@ -33,7 +34,7 @@ UPDATE merch_stock AS s
    SET quantity_reserved = s.quantity_reserved - per_stock.units
   FROM per_stock
  WHERE s.id = per_stock.stock_id
-RETURNING per_stock.units
+RETURNING s.id, per_stock.units
 """
 
 
@@ -52,4 +53,4 @@ def sweep(variant_ids=None, *, now: datetime | None = None) -> int:
         params.append(variant_ids)
     with connection.cursor() as cursor:
         cursor.execute(GIVE_BACK.format(condition=condition), params)
-        return sum(units for (units,) in cursor.fetchall())
+        return sum(units for _stock_id, units in cursor.fetchall())

@@ -39,6 +39,8 @@ from datetime import datetime
 from django.db import connection, transaction
 from django.utils import timezone
 
+from .expiry import GIVE_BACK
+
 
 @dataclass
 class RowReport:
@@ -116,21 +118,10 @@ def _variant_filter(alias: str, variant_ids) -> tuple[str, list]:
     return f"{alias}.product_variant_id = ANY(%s)", [[int(v) for v in variant_ids]]
 
 
-_RELEASE_EXPIRED = """
-WITH gone AS (
-    DELETE FROM merch_reservation AS r
-     WHERE r.reserved_until <= %s
-       AND r.stock_id IN (SELECT s.id FROM merch_stock AS s WHERE {where})
-    RETURNING r.stock_id, r.quantity_reserved
-), per_stock AS (
-    SELECT stock_id, SUM(quantity_reserved)::integer AS units FROM gone GROUP BY stock_id
+# The expired holds of the rows reconciled, given back by the shared statement.
+_EXPIRED_IN = (
+    "r.reserved_until <= %s AND r.stock_id IN (SELECT s.id FROM merch_stock AS s WHERE {where})"
 )
-UPDATE merch_stock AS s
-   SET quantity_reserved = s.quantity_reserved - per_stock.units
-  FROM per_stock
- WHERE s.id = per_stock.stock_id
-RETURNING s.id, per_stock.units
-"""
 
 _READ = """
 SELECT s.id, s.product_variant_id, w.slug, s.quantity,
@@ -191,7 +182,8 @@ def reconcile(variant_ids=None, repair: bool = True, *, now: datetime | None = N
     released: dict[int, int] = {}
     with transaction.atomic(), connection.cursor() as cursor:
         if repair:
-            cursor.execute(_RELEASE_EXPIRED.format(where=where), [now, *params])
+            condition = _EXPIRED_IN.format(where=where)
+            cursor.execute(GIVE_BACK.format(condition=condition), [now, *params])
             released = dict(cursor.fetchall())
     with connection.cursor() as cursor:
         cursor.execute(_READ.format(where=where), [now, *params])

@@ -115,7 +115,7 @@ def release_lines(line_ids) -> int:
         cursor.execute(
             GIVE_BACK.format(condition="r.checkout_line_id = ANY(%s::uuid[])"), [line_ids]
         )
-        return sum(units for (units,) in cursor.fetchall())
+        return sum(units for _stock_id, units in cursor.fetchall())
 
 
 def refresh_lines(until_by_line: dict, *, now: datetime) -> int:
