@@ -557,6 +557,19 @@ def run_load(
     return LoadResult(measured, unmeasured_failures, duration, round(cores, 2))
 
 
+def percentiles(latencies: list[float]) -> dict:
+    """p50 and p99 in milliseconds (nearest rank) and how many, for the other benches."""
+    if not latencies:
+        return {"p50": None, "p99": None, "n": 0}
+    ordered = sorted(latencies)
+    p99 = ordered[min(len(ordered) - 1, int(round(0.99 * (len(ordered) - 1))))]
+    return {
+        "p50": round(statistics.median(ordered) * 1000, 1),
+        "p99": round(p99 * 1000, 1),
+        "n": len(ordered),
+    }
+
+
 def percentiles_ms(latencies: list[float]) -> dict[str, float | None]:
     if not latencies:
         return {"p50": None, "p90": None, "p99": None, "max": None}

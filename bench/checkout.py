@@ -34,7 +34,6 @@ import json
 import os
 import resource
 import shlex
-import statistics
 import sys
 import threading
 import time
@@ -226,21 +225,9 @@ def run_load(url, channel, variants, concurrency, warmup, duration) -> dict:
         "orders_per_second": round(len(completed) / duration, 2),
         "failures": sum(failures.values()),
         "failures_by_step": dict(failures),
-        "flow_ms": percentiles(completed),
-        "steps_ms": {step: percentiles(timings_all[step]) for step in STEPS},
+        "flow_ms": base.percentiles(completed),
+        "steps_ms": {step: base.percentiles(timings_all[step]) for step in STEPS},
         "client_cpu_cores": round(cpu / (time.monotonic() - start), 2),
-    }
-
-
-def percentiles(latencies: list[float]) -> dict:
-    if not latencies:
-        return {"p50": None, "p99": None, "n": 0}
-    ordered = sorted(latencies)
-    p99 = ordered[min(len(ordered) - 1, int(round(0.99 * (len(ordered) - 1))))]
-    return {
-        "p50": round(statistics.median(ordered) * 1000, 1),
-        "p99": round(p99 * 1000, 1),
-        "n": len(ordered),
     }
 
 

@@ -40,7 +40,6 @@ import json
 import os
 import resource
 import shlex
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -123,18 +122,6 @@ def schedule(env: dict, args) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def percentiles(latencies: list[float]) -> dict:
-    if not latencies:
-        return {"p50": None, "p99": None, "n": 0}
-    ordered = sorted(latencies)
-    p99 = ordered[min(len(ordered) - 1, int(round(0.99 * (len(ordered) - 1))))]
-    return {
-        "p50": round(statistics.median(ordered) * 1000, 1),
-        "p99": round(p99 * 1000, 1),
-        "n": len(ordered),
-    }
-
-
 def figures(outcomes: list[harness.Outcome], started: float, units: int) -> dict:
     """Latencies, rates and answer kinds from every buyer's record."""
     reserves = [
@@ -175,10 +162,10 @@ def figures(outcomes: list[harness.Outcome], started: float, units: int) -> dict
         else None,
         "orders_per_second": round(len(completes) / order_seconds, 1) if order_seconds else None,
         "storm_seconds": round(max(o.finished for o in outcomes) - started, 2),
-        "winner_reserve_ms": percentiles([a.latency for a in reserves]),
-        "winner_purchase_ms": percentiles([o.finished - o.answers[0].sent for o in winners]),
-        "sold_out_ms": percentiles([a.latency for a in sold_out]),
-        "sold_out_after_sell_out_ms": percentiles(
+        "winner_reserve_ms": base.percentiles([a.latency for a in reserves]),
+        "winner_purchase_ms": base.percentiles([o.finished - o.answers[0].sent for o in winners]),
+        "sold_out_ms": base.percentiles([a.latency for a in sold_out]),
+        "sold_out_after_sell_out_ms": base.percentiles(
             [a.latency for a in sold_out if sold_out_at and a.sent > sold_out_at]
         ),
     }

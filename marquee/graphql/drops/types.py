@@ -70,7 +70,7 @@ class Drop(graphene.ObjectType):
         timed = drop_state.timed_state(root, now)
         if timed not in (drop_state.LIVE, drop_state.EARLY_ACCESS):
             return timed
-        if admission.is_sold_out(drop_state.room(root)):
+        if admission.is_sold_out(root.room):
             return drop_state.SOLD_OUT
         return then(
             loaders.RemainingByDropLoader(info.context).load(root.pk),

@@ -209,19 +209,13 @@ def _hold(checkout: Checkout, info, before: dict[int, int], requester) -> None:
     if not reservation_policy.active(channel):
         return
     lines = {line_info.variant.pk: line_info for line_info in info.lines}
-    minutes = reservation_policy.reservation_minutes(
-        channel, sorted(lines), _buyer(checkout, requester)
-    )
     now = timezone.now()
-    if minutes:
-        reservations.refresh_lines(
-            {
-                line_info.line.pk: now + timedelta(minutes=minutes[variant_id])
-                for variant_id, line_info in lines.items()
-                if variant_id in minutes
-            },
-            now=now,
-        )
+    minutes = _refresh_holds(
+        checkout,
+        {variant_id: line_info.line.pk for variant_id, line_info in lines.items()},
+        requester,
+        now,
+    )
     lowered = [
         lines[variant_id]
         for variant_id, quantity in before.items()
@@ -267,19 +261,27 @@ def _buyer(checkout: Checkout, requester):
     return checkout.user if checkout.user_id else None
 
 
+def _refresh_holds(checkout: Checkout, line_of: dict, requester, now) -> dict[int, int]:
+    """The lines' live holds last from now again (one UPDATE, none when nothing is held).
+
+    `line_of` maps each variant to its line; returns the policy's minutes per variant.
+    """
+    minutes = reservation_policy.reservation_minutes(
+        checkout.channel, sorted(line_of), _buyer(checkout, requester)
+    )
+    reservations.refresh_lines(
+        {line_of[v]: now + timedelta(minutes=m) for v, m in minutes.items() if v in line_of},
+        now=now,
+    )
+    return minutes
+
+
 def _refresh(checkout: Checkout, requester=None) -> None:
     """A change other than lines: the checkout's live holds last from now again."""
     if not reservation_policy.active(checkout.channel):
         return
     variants = dict(checkout.lines.values_list("variant_id", "pk"))
-    minutes = reservation_policy.reservation_minutes(
-        checkout.channel, sorted(variants), _buyer(checkout, requester)
-    )
-    now = timezone.now()
-    reservations.refresh_lines(
-        {variants[v]: now + timedelta(minutes=m) for v, m in minutes.items() if v in variants},
-        now=now,
-    )
+    _refresh_holds(checkout, variants, requester, timezone.now())
 
 
 def _validate_changed(checkout: Checkout, variant_ids: set[int], requester=None):

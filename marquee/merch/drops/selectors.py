@@ -56,7 +56,7 @@ class HotDrop:
 
     @property
     def room(self) -> str:
-        return f"drop:{self.pk}"
+        return Drop.room_of(self.pk)
 
     @property
     def opens_at(self) -> datetime:

@@ -48,9 +48,12 @@ checkout: 4 (counter, checkout, line, reserve), 3 without a limit; for an
 existing one: 4 (lock, counter, line, reserve); pinned in
 `tests/drops/test_query_count.py`.
 
-`idempotencyKey`: until `marquee.core.idempotency` handles it, the argument
-is accepted and a retry of the same checkout and variant is answered by
-step 7 without reserving again.
+With an idempotency key (`marquee.core.idempotency`) the key is claimed
+first in that transaction, its outcome (the checkout token, known before
+the work) written with the claim, so the reserve stays the last statement;
+a retry whose first attempt committed gets that checkout back. Without a
+key, a repeat for the same checkout and variant is answered by step 7
+without reserving again.
 """
 
 from __future__ import annotations
@@ -332,13 +335,7 @@ def _check_ticket(snapshot, ticket: str | None) -> None:
         raise _error(
             NOT_ADMITTED, "Join the drop's waiting room first (dropJoin).", "ticket", position=None
         )
-    status = admission.status(
-        snapshot.room,
-        ticket,
-        rate=snapshot.admission_rate,
-        burst=snapshot.admission_burst,
-        opens_at=snapshot.opens_at,
-    )
+    status = _ticket(snapshot, ticket)
     if status.state == admission.ADMITTED:
         return
     if status.state == admission.SOLD_OUT:
@@ -532,16 +529,13 @@ def reserve(
     quantity = _check_quantity(quantity)
     drop_id = drop.pk if isinstance(drop, Drop) else drop
     try:
-        drop_id = int(drop_id)
         variant_id = int(variant_id)
     except (TypeError, ValueError) as error:
         raise _error(NOT_FOUND, "No such drop.", "drop") from error
-    room = f"drop:{drop_id}"
-    if admission.is_sold_out(room):
+    if admission.is_sold_out(Drop.room_of(drop_id)):
         raise _error(SOLD_OUT, "The drop is sold out.", None)
-    snapshot = selectors.hot(drop_id)
-    if snapshot is None:
-        raise _error(NOT_FOUND, "No such drop.", "drop")
+    snapshot = _open_snapshot(drop_id)
+    drop_id = snapshot.pk
     if variant_id not in snapshot.variant_ids:
         raise _error(NOT_FOUND, "The drop does not sell this variant.", "variant_id")
     _check_ticket(snapshot, ticket)
@@ -584,7 +578,7 @@ def reserve(
             if attempt == 2 or not expiry.sweep(variant_ids=[variant_id]):
                 break
     if selectors.remaining_many([drop_id])[drop_id] <= 0:
-        admission.mark_sold_out(room)
+        admission.mark_sold_out(snapshot.room)
     raise _error(SOLD_OUT, "No unit of this item is left.", "variant_id")
 
 
@@ -642,7 +636,7 @@ def join(drop_id, *, client_ip: str | None = None, user=None) -> DropTicket:
 
     A drop without a waiting room admits at once (its ticket is not needed to reserve).
     """
-    if admission.is_sold_out(f"drop:{drop_id}"):
+    if admission.is_sold_out(Drop.room_of(drop_id)):
         raise _error(SOLD_OUT, "The drop is sold out.", None)
     snapshot = _open_snapshot(drop_id)
     _check_rate(client_ip, user)
@@ -659,6 +653,6 @@ def join(drop_id, *, client_ip: str | None = None, user=None) -> DropTicket:
 
 def ticket_status(drop_id, token: str) -> DropTicket:
     """Where a ticket stands; SOLD_OUT without SQL once the drop sold out."""
-    if admission.is_sold_out(f"drop:{drop_id}"):
+    if admission.is_sold_out(Drop.room_of(drop_id)):
         return DropTicket(token, admission.SOLD_OUT, 0, None)
     return _ticket(_open_snapshot(drop_id), token)

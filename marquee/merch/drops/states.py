@@ -33,10 +33,6 @@ ENDED = "ENDED"
 STATES = (SCHEDULED, EARLY_ACCESS, LIVE, SOLD_OUT, ENDED)
 
 
-def room(drop) -> str:
-    return f"drop:{drop.pk}"
-
-
 def timed_state(drop, now: datetime) -> str:
     """The state the clock gives, before stock is looked at (never SOLD_OUT)."""
     if drop.ends_at is not None and now >= drop.ends_at:
@@ -55,11 +51,11 @@ def state(drop, now: datetime | None = None, *, left: int | None = None) -> str:
     if timed not in (LIVE, EARLY_ACCESS):
         return timed
     if left is None:
-        if admission.is_sold_out(room(drop)):
+        if admission.is_sold_out(drop.room):
             return SOLD_OUT
         left = remaining(drop, now)
     if left <= 0:
-        admission.mark_sold_out(room(drop))
+        admission.mark_sold_out(drop.room)
         return SOLD_OUT
     return timed
 
@@ -76,6 +72,6 @@ def refresh_sold_out(drops) -> None:
     left = remaining_many([d.pk for d in drops], now)
     for drop in drops:
         if left.get(drop.pk, 0) > 0:
-            admission.clear_sold_out(room(drop))
+            admission.clear_sold_out(drop.room)
         else:
-            admission.mark_sold_out(room(drop))
+            admission.mark_sold_out(drop.room)

@@ -65,10 +65,14 @@ class Drop(models.Model):
     def __str__(self):
         return self.name
 
+    @staticmethod
+    def room_of(pk) -> str:
+        """The waiting room's (and the sold-out flag's) name in `marquee.core.admission`."""
+        return f"drop:{pk}"
+
     @property
     def room(self) -> str:
-        """The waiting room's (and the sold-out flag's) name in `marquee.core.admission`."""
-        return f"drop:{self.pk}"
+        return Drop.room_of(self.pk)
 
     @property
     def opens_at(self):
