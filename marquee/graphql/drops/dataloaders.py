@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.utils import timezone
 
 from marquee.merch.drops import selectors
@@ -20,7 +19,7 @@ class DropByProductChannelLoader(DataLoader):
             Drop.objects.filter(
                 product_id__in={p for p, _ in keys}, channel_id__in={c for _, c in keys}
             )
-            .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+            .filter(selectors.not_ended(now))
             .select_related("channel")
             .order_by("starts_at", "pk")
         )

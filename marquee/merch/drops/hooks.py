@@ -23,7 +23,6 @@ statement. The limit costs one statement per drop line.
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.utils import timezone
 
 from marquee.core.exceptions import ErrorDetail
@@ -31,7 +30,7 @@ from marquee.core.exceptions import ErrorDetail
 from ..checkout import validators
 from ..models import DropVariant
 from ..reservations import policy
-from . import eligibility, limits
+from . import eligibility, limits, selectors
 from .states import EARLY_ACCESS, ENDED, SCHEDULED, timed_state
 
 NOT_STARTED = "DROP_NOT_STARTED"
@@ -49,7 +48,7 @@ def _drops_for(info) -> dict:
         now = timezone.now()
         rows = (
             DropVariant.objects.filter(variant_id__in=variant_ids)
-            .filter(Q(drop__ends_at__isnull=True) | Q(drop__ends_at__gt=now))
+            .filter(selectors.not_ended(now, "drop__"))
             .select_related("drop__product")
         )
         cached = {row.variant_id: row.drop for row in rows}
@@ -95,7 +94,7 @@ def drop_minutes(channel, variant_ids, user) -> dict[int, int]:
         return {}
     rows = (
         DropVariant.objects.filter(variant_id__in=list(variant_ids), drop__channel_id=channel.pk)
-        .filter(Q(drop__ends_at__isnull=True) | Q(drop__ends_at__gt=timezone.now()))
+        .filter(selectors.not_ended(timezone.now(), "drop__"))
         .values_list("variant_id", "drop__reservation_minutes")
     )
     return dict(rows)

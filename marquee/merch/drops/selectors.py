@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from .. import extensions
@@ -158,12 +158,16 @@ def remaining_many(drop_ids, now: datetime | None = None) -> dict[int, int]:
     return {pk: found.get(pk, 0) for pk in drop_ids}
 
 
+def not_ended(now: datetime, through: str = "") -> Q:
+    """Drops with no end, or an end still ahead of `now`; `through` reaches the drop
+    from another model (`"drop__"` from a DropVariant)."""
+    return Q(**{f"{through}ends_at__isnull": True}) | Q(**{f"{through}ends_at__gt": now})
+
+
 def current_and_upcoming(channel_id: int | None = None, now: datetime | None = None):
     """Drops not ended yet, soonest first (a queryset, for the API's connection)."""
-    from django.db.models import Q
-
     now = now or timezone.now()
-    drops = Drop.objects.filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+    drops = Drop.objects.filter(not_ended(now))
     if channel_id is not None:
         drops = drops.filter(channel_id=channel_id)
     return drops.order_by("starts_at", "pk")

@@ -204,7 +204,7 @@ def _schedule_errors(data: DropInput, product, channel) -> list[ErrorDetail]:
         add(INVALID, f"Every variant must be priced in {channel.slug!r}.", "variants")
     taken = (
         DropVariant.objects.filter(variant_id__in=seen)
-        .filter(Q(drop__ends_at__isnull=True) | Q(drop__ends_at__gt=timezone.now()))
+        .filter(selectors.not_ended(timezone.now(), "drop__"))
         .exclude(drop__slug=data.slug)
     )
     if taken.exists():
