@@ -418,6 +418,13 @@ GRAPHQL_MAX_JSON_DEPTH = env_int("GRAPHQL_MAX_JSON_DEPTH", 64)
 GRAPHQL_INTROSPECTION_ENABLED = env_bool("GRAPHQL_INTROSPECTION_ENABLED", DEBUG)
 GRAPHIQL_ENABLED = env_bool("GRAPHIQL_ENABLED", DEBUG)
 
+# --- Persisted queries and HTTP caching --------------------------------------
+# Automatic persisted queries (Apollo's `extensions.persistedQuery`): documents
+# registered by hash live in the `default` cache (Redis with REDIS_URL) this long,
+# with an in-process copy in front. Off: hashes are answered PersistedQueryNotSupported.
+GRAPHQL_PERSISTED_QUERIES_ENABLED = env_bool("GRAPHQL_PERSISTED_QUERIES_ENABLED", True)
+GRAPHQL_PERSISTED_QUERY_SECONDS = env_int("GRAPHQL_PERSISTED_QUERY_SECONDS", 7 * 24 * 3600)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

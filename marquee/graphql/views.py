@@ -40,6 +40,7 @@ from psycopg.pq import TransactionStatus
 from marquee.core.exceptions import DomainError
 
 from .api import schema
+from .core import get_requests, http_cache, persisted_queries
 from .core.errors import ErrorCode
 from .core.execution import BatchingExecutionContext, Deadline, RequestTimeout
 from .core.introspection import NoIntrospection
@@ -110,7 +111,8 @@ class MarqueeGraphQLView(GraphQLView):
         retry_after = retry_after_of(request)
         if retry_after:
             response.headers["Retry-After"] = str(retry_after)
-        return response
+        # Cache-Control, ETag (304 when the client's copy is current) and Vary.
+        return http_cache.finish(request, response, varies_on_accept=self.graphiql)
 
     def _dispatch(self, request, *args, **kwargs):
         request.graphql_deadline = Deadline(settings.GRAPHQL_REQUEST_DEADLINE_SECONDS)
@@ -139,22 +141,34 @@ class MarqueeGraphQLView(GraphQLView):
             return payload
         return super().parse_body(request)
 
-    @staticmethod
-    def get_graphql_params(request, data):
-        # As graphene-django's, with `variables` sent as a JSON string (GET, forms)
-        # decoded under the same depth bound as a JSON body.
-        query = request.GET.get("query") or data.get("query")
-        variables = request.GET.get("variables") or data.get("variables")
-        if variables and isinstance(variables, str):
+    def get_graphql_params(self, request, data):
+        # As graphene-django's, with `variables` and `extensions` sent as JSON strings
+        # (GET, forms) decoded under the same depth bound as a JSON body, a persisted
+        # query's document found by its hash, and a GET refused unless it only reads.
+        def json_parameter(name: str):
+            value = request.GET.get(name) or data.get(name)
+            if not value or not isinstance(value, str):
+                return value
             try:
-                variables = load_json(variables)
+                return load_json(value)
             except JSONTooDeep as error:
                 raise ClientHttpError(str(error), error.code) from None
             except ValueError:
-                raise ClientHttpError("Variables are invalid JSON.", ErrorCode.INVALID) from None
+                raise ClientHttpError(f"`{name}` is invalid JSON.", ErrorCode.INVALID) from None
+
+        query = request.GET.get("query") or data.get("query")
+        variables = json_parameter("variables")
+        extensions = json_parameter("extensions")
         operation_name = request.GET.get("operationName") or data.get("operationName")
         if operation_name == "null":
             operation_name = None
+        graphql_schema = self.schema.graphql_schema
+        query = persisted_queries.resolve(
+            query, extensions, lambda text: not parse_and_validate(graphql_schema, text)[1]
+        )
+        if request.method in get_requests.READ_ONLY_METHODS and isinstance(query, str):
+            document, _errors = parse_and_validate(graphql_schema, query)
+            get_requests.refuse_writes(request.method, document, operation_name)
         return query, variables, operation_name, request.GET.get("id") or data.get("id")
 
     def _dispatch_batch(self, request, payload):
