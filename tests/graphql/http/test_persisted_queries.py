@@ -2,7 +2,9 @@
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from marquee.graphql.core.persisted_queries import local_documents
 
@@ -225,3 +227,16 @@ def test_a_shared_cache_that_fails_is_a_miss_not_a_500(http):
         assert codes(response) == ["PERSISTED_QUERY_NOT_FOUND"]
         registered = http.post({"query": SHOP, "extensions": persisted(SHOP)})
         assert registered.json() == {"data": {"shop": {"name": "Marquee"}}}
+
+
+def test_a_hash_runs_the_same_statements_as_its_document(http, catalogue):
+    catalogue.product("Poster")
+    http.post({"query": PRODUCTS, "extensions": persisted(PRODUCTS)})
+    with CaptureQueriesContext(connection) as sent:
+        by_document = http.post({"query": PRODUCTS})
+    with CaptureQueriesContext(connection) as hashed:
+        by_hash = http.get(extensions=persisted(PRODUCTS))
+    assert by_hash.json() == by_document.json()
+    assert len(hashed) == len(sent)
+    # The store is the cache, never the database.
+    assert not any("apq" in query["sql"] for query in hashed.captured_queries)
