@@ -7,12 +7,20 @@ operations shares one budget, or batching would multiply every limit by
 GRAPHQL_MAX_BATCH_SIZE.
 
 - **Depth** of each operation (GRAPHQL_QUERY_MAX_DEPTH).
-- **Cost**, Saleor's rule of thumb: every field costs 1 plus the cost of
-  its selection, and a connection's selection is multiplied by
-  `first`/`last`. Arguments are costed as graphql-core coerces them (so
-  `{"n": 100.0}` costs what `100` costs, because it runs as 100), per
+- **Cost**, by Saleor's model, so that what Saleor serves a client is not
+  refused here: the price of every field and the arguments that multiply
+  it are data (`query_costs.toml`); a priced field costs its complexity
+  times the multipliers on its path (`first`/`last` of the connections
+  above it and its own), unpriced fields (scalars, in-memory values) cost
+  nothing of their own. Arguments are costed as graphql-core coerces them
+  (so `{"n": 100.0}` costs what `100` costs, because it runs as 100), per
   operation (GRAPHQL_QUERY_MAX_COMPLEXITY) and summed over the request
   (GRAPHQL_REQUEST_MAX_COMPLEXITY).
+- **Aliases** (GRAPHQL_MAX_ALIASES, Saleor's 100 by default). Scalars are
+  free in the cost model, and without aliases a selection cannot repeat a
+  field (same-named fields merge), so the number of fields an object
+  resolves is bounded by its type; aliases are what would let a cheap
+  document resolve a free field thousands of times under a page of 100.
 - **Root fields and connections.** A cheap-looking field can still run
   SQL: root fields each resolve on their own, and every connection field
   runs its own statements however small its page. Aliases make them cheap
@@ -30,8 +38,13 @@ GRAPHQL_MAX_BATCH_SIZE.
 from __future__ import annotations
 
 import json
+import math
 import re
+import tomllib
+from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 
 from django.conf import settings
 from graphql import (
@@ -42,6 +55,7 @@ from graphql import (
     GraphQLObjectType,
     InlineFragmentNode,
     OperationDefinitionNode,
+    Undefined,
     get_named_type,
 )
 from graphql.execution.values import get_argument_values, get_variable_values
@@ -63,6 +77,31 @@ SENSITIVE_MUTATIONS = frozenset(
 )
 
 
+PRICES_FILE = Path(__file__).with_name("query_costs.toml")
+
+
+@dataclass(frozen=True)
+class FieldPrice:
+    """One entry of the price table: a complexity and the arguments that multiply it."""
+
+    complexity: int
+    multipliers: tuple[str, ...] = ()
+
+
+@cache
+def field_prices() -> dict[str, dict[str, FieldPrice]]:
+    """The price table, type name -> field name -> price, read once per process."""
+    with PRICES_FILE.open("rb") as handle:
+        table = tomllib.load(handle)
+    return {
+        type_name: {
+            name: FieldPrice(entry["complexity"], tuple(entry.get("multipliers", ())))
+            for name, entry in fields.items()
+        }
+        for type_name, fields in table.items()
+    }
+
+
 @dataclass
 class OperationPlan:
     """What one operation of a request will cost, measured before it runs."""
@@ -71,13 +110,25 @@ class OperationPlan:
     root_fields: int = 0
     root_mutations: int = 0
     connections: int = 0
+    aliases: int = 0
     sensitive: list[str] = field(default_factory=list)
 
 
-def _error(message, code, node=None):
+def _error(message, code, node=None, **extensions):
     return GraphQLError(
-        message, nodes=[node] if node else None, extensions={"exception": {"code": code}}
+        message,
+        nodes=[node] if node else None,
+        extensions={"exception": {"code": code}, **extensions},
     )
+
+
+def cost_extension(cost: int, maximum: int) -> dict:
+    """The cost of a request as Saleor reports it in `extensions.cost`."""
+    return {"requestedQueryCost": cost, "maximumAvailable": maximum}
+
+
+def _too_complex(message, cost, maximum, node=None):
+    return _error(message, ErrorCode.QUERY_TOO_COMPLEX, node, cost=cost_extension(cost, maximum))
 
 
 # --- the document walk -------------------------------------------------------------------
@@ -101,6 +152,30 @@ def _selections(node, fragments, visiting):
             yield from _selections(fragment, fragments, visiting | {name})
 
 
+def count_aliases(document) -> int:
+    """Aliased fields anywhere in the document, fragments included, as Saleor counts them."""
+    count = 0
+    pending = list(document.definitions)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, FieldNode) and node.alias is not None:
+            count += 1
+        selection_set = getattr(node, "selection_set", None)
+        if selection_set is not None:
+            pending.extend(selection_set.selections)
+    return count
+
+
+def _aliases_error(count: int, node=None) -> GraphQLError:
+    limit = settings.GRAPHQL_MAX_ALIASES
+    message = (
+        f"The request uses {count} aliases, more than the {limit} allowed per request "
+        "(GRAPHQL_MAX_ALIASES): fields are free in the cost model, aliases are what "
+        "repeat them."
+    )
+    return _error(message, ErrorCode.QUERY_TOO_COMPLEX, node)
+
+
 def _depth(node, fragments, visiting=frozenset()) -> int:
     children = list(_selections(node, fragments, visiting))
     if not children:
@@ -109,38 +184,86 @@ def _depth(node, fragments, visiting=frozenset()) -> int:
 
 
 class _Walk:
-    """Cost and connection count of a selection, with the schema's types at hand."""
+    """Cost and connection count of a selection, with the schema's types at hand.
+
+    The cost follows Saleor's rules (see `query_costs.toml`): a priced field
+    costs its complexity times every multiplier on its path, its own
+    included; fields not priced cost nothing of their own; of the fragments
+    on a selection, the costliest type condition counts.
+    """
 
     def __init__(self, schema, fragments, variables):
         self.schema = schema
         self.fragments = fragments
         self.variables = variables
+        self.prices = field_prices()
         self.connections = 0
 
-    def field_def(self, parent_type, node: FieldNode):
-        fields = getattr(parent_type, "fields", None)
-        if fields is None:
-            return None
-        return fields.get(node.name.value)
-
-    def multiplier(self, field_def, node: FieldNode) -> int:
-        if field_def is None or not node.arguments:
-            return 1
-        arguments = get_argument_values(field_def, node, self.variables)
-        for name in ("first", "last"):
-            value = arguments.get(name)
-            if isinstance(value, int) and not isinstance(value, bool):
-                return max(value, 1)
-        return 1
-
-    def cost(self, node, parent_type, visiting=frozenset()) -> int:
+    def cost(self, node, parent_type, multipliers=(), visiting=frozenset()) -> int:
+        if node.selection_set is None:
+            return 0
+        fields = getattr(parent_type, "fields", None) or {}
         total = 0
-        for child in _selections(node, self.fragments, visiting):
-            field_def = self.field_def(parent_type, child)
-            child_type = get_named_type(field_def.type) if field_def else None
-            if _is_connection(child_type):
-                self.connections += 1
-            total += 1 + self.multiplier(field_def, child) * self.cost(child, child_type, visiting)
+        by_condition: dict[str, int] = defaultdict(int)
+        interfaces_of: dict[str, set[str]] = defaultdict(set)
+        for child in node.selection_set.selections:
+            if isinstance(child, FieldNode):
+                field_def = fields.get(child.name.value)
+                if field_def is not None:
+                    total += self.field_cost(child, field_def, parent_type, multipliers, visiting)
+                continue
+            if isinstance(child, FragmentSpreadNode):
+                name = child.name.value
+                fragment = self.fragments.get(name)
+                if fragment is None or name in visiting:
+                    continue
+                condition = self.schema.get_type(fragment.type_condition.name.value)
+                child, visiting_child = fragment, visiting | {name}
+            else:  # an inline fragment
+                condition = parent_type
+                if child.type_condition is not None:
+                    condition = self.schema.get_type(child.type_condition.name.value)
+                visiting_child = visiting
+            if condition is None:
+                continue
+            by_condition[condition.name] += self.cost(child, condition, multipliers, visiting_child)
+            if isinstance(condition, GraphQLObjectType):
+                interfaces_of[condition.name].update(i.name for i in condition.interfaces)
+        # A fragment on an object type also pays for fragments on its interfaces:
+        # both apply to the same object.
+        for name, interfaces in interfaces_of.items():
+            by_condition[name] += sum(by_condition.get(i, 0) for i in interfaces)
+        return total + max(by_condition.values(), default=0)
+
+    def field_cost(self, node, field_def, parent_type, multipliers, visiting) -> int:
+        child_type = get_named_type(field_def.type)
+        if _is_connection(child_type):
+            self.connections += 1
+        own = 0
+        price = self.prices.get(parent_type.name, {}).get(node.name.value)
+        if price is not None:
+            if price.multipliers:
+                factor = self.multiplier(price, field_def, node)
+                if factor:
+                    multipliers = (*multipliers, factor)
+            own = price.complexity * math.prod(multipliers)
+        return own + self.cost(node, child_type, multipliers, visiting)
+
+    def multiplier(self, price, field_def, node: FieldNode) -> int:
+        """The sum of the positive multiplier arguments, as coerced; 0 if none."""
+        arguments = get_argument_values(field_def, node, self.variables)
+        total = 0
+        for path in price.multipliers:
+            value = arguments
+            for key in path.split("."):
+                value = value.get(key) if isinstance(value, dict) else None
+            if value is None and "." not in path:
+                default = field_def.args[path].default_value if path in field_def.args else None
+                value = None if default is Undefined else default
+            if isinstance(value, (list, tuple)):
+                value = len(value)
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+                total += int(value)
         return total
 
 
@@ -201,6 +324,10 @@ def shape_errors(document) -> list[GraphQLError]:
                 f"request ({setting})."
             )
             errors.append(_error(message, code, operation))
+    if not errors:
+        aliases = count_aliases(document)
+        if aliases > settings.GRAPHQL_MAX_ALIASES:
+            errors.append(_aliases_error(aliases))
     return errors
 
 
@@ -238,6 +365,7 @@ def plan_operation(schema, document, operation, variables) -> tuple[OperationPla
         root_fields=0 if is_mutation else len(roots),
         root_mutations=len(roots) if is_mutation else 0,
         connections=walk.connections,
+        aliases=count_aliases(document),
         sensitive=[name for name in roots if is_mutation and name in SENSITIVE_MUTATIONS],
     )
     max_cost = settings.GRAPHQL_QUERY_MAX_COMPLEXITY
@@ -246,20 +374,21 @@ def plan_operation(schema, document, operation, variables) -> tuple[OperationPla
             f"Query cost {cost} exceeds the maximum complexity of {max_cost} "
             "(GRAPHQL_QUERY_MAX_COMPLEXITY): ask for fewer items or fields."
         )
-        return plan, [_error(message, ErrorCode.QUERY_TOO_COMPLEX, operation)]
+        return plan, [_too_complex(message, cost, max_cost, operation)]
     return plan, []
 
 
 def check_request(plans: list[OperationPlan]) -> list[GraphQLError]:
     """The limits of a whole request (every operation of a batch together)."""
+    errors = []
+    total, budget = sum(p.cost for p in plans), settings.GRAPHQL_REQUEST_MAX_COMPLEXITY
+    if total > budget:
+        message = (
+            f"The request's total cost {total} exceeds the budget of {budget} per request "
+            "(GRAPHQL_REQUEST_MAX_COMPLEXITY): ask for fewer items or fields."
+        )
+        errors.append(_too_complex(message, total, budget))
     checks = [
-        (
-            sum(p.cost for p in plans),
-            settings.GRAPHQL_REQUEST_MAX_COMPLEXITY,
-            ErrorCode.QUERY_TOO_COMPLEX,
-            "The request's total cost {n} exceeds the budget of {limit} per request "
-            "(GRAPHQL_REQUEST_MAX_COMPLEXITY): ask for fewer items or fields.",
-        ),
         (
             sum(p.root_fields for p in plans),
             settings.GRAPHQL_MAX_ROOT_FIELDS,
@@ -282,11 +411,14 @@ def check_request(plans: list[OperationPlan]) -> list[GraphQLError]:
             "request (GRAPHQL_MAX_CONNECTIONS).",
         ),
     ]
-    errors = [
+    errors += [
         _error(message.format(n=n, limit=limit), code)
         for n, limit, code, message in checks
         if n > limit
     ]
+    aliases = sum(p.aliases for p in plans)
+    if aliases > settings.GRAPHQL_MAX_ALIASES:
+        errors.append(_aliases_error(aliases))
     sensitive = [name for p in plans for name in p.sensitive]
     if len(sensitive) > 1:
         errors.append(
