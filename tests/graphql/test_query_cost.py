@@ -144,6 +144,35 @@ def _sample(graphql_type):
     )
 
 
+def test_of_fragments_on_different_types_the_costliest_counts():
+    # product 1; assignedAttributes(limit: 10) 10. The multi-choice fragment
+    # costs attribute 10 + value 10 = 20, the boolean one value 10: Saleor
+    # counts the costliest type condition (20), not their sum.
+    document = """{ product(slug: "x", channel: "china") { assignedAttributes(limit: 10) {
+      ... on AssignedMultiChoiceAttribute { attribute { slug } value { name } }
+      ... on AssignedBooleanAttribute { flag: value } } } }"""
+    assert cost(document) == 1 + 10 + 20
+
+
+def test_a_fragment_on_an_object_type_adds_its_interfaces_fragments():
+    # The boolean fragment (value 10) also pays for the interface fragment
+    # (attribute 10): both apply to the same object. 1 + 10 + max(10, 20).
+    document = """{ product(slug: "x", channel: "china") { assignedAttributes(limit: 10) {
+      ... on AssignedAttribute { attribute { slug } }
+      ... on AssignedBooleanAttribute { value } } } }"""
+    assert cost(document) == 1 + 10 + 20
+
+
+def test_fields_beside_fragments_add_up():
+    document = """{ product(slug: "x", channel: "china") {
+      category { id } ... on Product { thumbnail { url } } ...Media } }
+      fragment Media on Product { media { url } }"""
+    # product 1, category 1, and the fragments on Product together: thumbnail
+    # 1, media 1 and its url 1 (Saleor prices ProductMedia.url: it builds a
+    # thumbnail address).
+    assert cost(document) == 5
+
+
 NESTED = """
 query ($n: Int) { products(channel: "china", first: $n) { edges { node {
   category { products(channel: "china", first: $n) { edges { node {
