@@ -203,6 +203,35 @@ def test_marquee_connections_multiply_like_saleors():
     assert cost(document) == 100 + 100 * 100
 
 
+def fragment_doubling(levels: int, on: str, leaf: str) -> str:
+    """Each fragment spreads the next twice: 2**levels fields if walked naively."""
+    chain = "\n".join(f"fragment F{i} on {on} {{ ...F{i + 1} ...F{i + 1} }}" for i in range(levels))
+    return f"{chain}\nfragment F{levels} on {on} {{ {leaf} }}"
+
+
+def test_a_fragment_spread_twice_is_costed_as_twice_without_walking_it_twice():
+    # Saleor adds up a fragment spread twice; here each fragment is measured
+    # once and scaled, so sixty doublings (2**60 naive steps) plan at once.
+    document = (
+        '{ products(channel: "china", first: 10) { edges { node { ...F0 } } } }\n'
+        + fragment_doubling(60, "Product", "category { id }")
+    )
+    parsed = parse(document)
+    plan, [error] = plan_operation(SCHEMA, parsed, parsed.definitions[0], {})
+    assert plan.cost == 10 + 10 * 2**60
+    assert error.extensions["exception"]["code"] == "QUERY_TOO_COMPLEX"
+
+
+@pytest.mark.django_db
+def test_a_fragment_bomb_at_the_root_is_counted_not_walked(gql, db):
+    document = "{ ...F0 }\n" + fragment_doubling(60, "Query", "shop { name }")
+    response = gql.post({"query": document})
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["extensions"]["exception"]["code"] == "TOO_MANY_ROOT_FIELDS"
+    assert str(2**60) in error["message"]
+
+
 # --- the HTTP answer ----------------------------------------------------------------------
 
 

@@ -40,10 +40,9 @@ GRAPHQL_MAX_BATCH_SIZE.
 from __future__ import annotations
 
 import json
-import math
 import re
 import tomllib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -139,18 +138,55 @@ def _fragments(document) -> dict:
     return {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
 
 
-def _selections(node, fragments, visiting):
-    for selection in node.selection_set.selections if node.selection_set else []:
-        if isinstance(selection, FieldNode):
-            yield selection
-        elif isinstance(selection, InlineFragmentNode):
-            yield from _selections(selection, fragments, visiting)
-        elif isinstance(selection, FragmentSpreadNode):
-            name = selection.name.value
-            fragment = fragments.get(name)
-            if fragment is None or name in visiting:
-                continue
-            yield from _selections(fragment, fragments, visiting | {name})
+class _Fragments:
+    """A document's fragments, each measured once however often it is spread.
+
+    A fragment may spread another twice, and that one the next twice: walked
+    naively, forty such fragments are 2**40 fields, so every measure of a
+    fragment is kept by name. (Cycles are refused by validation; here a
+    spread of a fragment already being measured counts as empty.)
+    """
+
+    def __init__(self, document):
+        self.definitions = _fragments(document)
+        self.depths: dict[str, int] = {}
+        self.roots: dict[str, Counter] = {}
+
+    def depth(self, node, visiting=frozenset()) -> int:
+        """Levels of fields under `node`, fragments being transparent."""
+        deepest = 0
+        for child in node.selection_set.selections if node.selection_set else ():
+            if isinstance(child, FieldNode):
+                deepest = max(deepest, 1 + self.depth(child, visiting))
+            elif isinstance(child, InlineFragmentNode):
+                deepest = max(deepest, self.depth(child, visiting))
+            elif (name := self.spreadable(child, visiting)) is not None:
+                if name not in self.depths:
+                    self.depths[name] = self.depth(self.definitions[name], visiting | {name})
+                deepest = max(deepest, self.depths[name])
+        return deepest
+
+    def field_names(self, node, visiting=frozenset()) -> Counter:
+        """How often each field name is selected directly on `node` (not `__` ones)."""
+        names: Counter = Counter()
+        for child in node.selection_set.selections if node.selection_set else ():
+            if isinstance(child, FieldNode):
+                if not child.name.value.startswith("__"):
+                    names[child.name.value] += 1
+            elif isinstance(child, InlineFragmentNode):
+                names += self.field_names(child, visiting)
+            elif (name := self.spreadable(child, visiting)) is not None:
+                if name not in self.roots:
+                    self.roots[name] = self.field_names(self.definitions[name], visiting | {name})
+                names += self.roots[name]
+        return names
+
+    def spreadable(self, node, visiting) -> str | None:
+        """The name of the fragment `node` spreads, unless unknown or being measured."""
+        name = node.name.value
+        if name in self.definitions and name not in visiting:
+            return name
+        return None
 
 
 def count_aliases(document) -> int:
@@ -177,30 +213,28 @@ def _aliases_error(count: int, node=None) -> GraphQLError:
     return _error(message, ErrorCode.QUERY_TOO_COMPLEX, node)
 
 
-def _depth(node, fragments, visiting=frozenset()) -> int:
-    children = list(_selections(node, fragments, visiting))
-    if not children:
-        return 0
-    return 1 + max(_depth(child, fragments, visiting) for child in children)
-
-
 class _Walk:
     """Cost and connection count of a selection, with the schema's types at hand.
 
     The cost follows Saleor's rules (see `query_costs.toml`): a priced field
     costs its complexity times every multiplier on its path, its own
     included; fields not priced cost nothing of their own; of the fragments
-    on a selection, the costliest type condition counts.
+    on a selection, the costliest type condition counts. Every term under a
+    field is a multiple of that field's multipliers, so a selection is
+    costed once, relative to its parent, and scaled: a fragment's cost and
+    connections are then the same wherever it is spread, and kept by name.
     """
 
-    def __init__(self, schema, fragments, variables):
+    def __init__(self, schema, fragments: _Fragments, variables):
         self.schema = schema
         self.fragments = fragments
         self.variables = variables
         self.prices = field_prices()
         self.connections = 0
+        self.measured: dict[str, tuple[int, int]] = {}  # fragment -> (cost, connections)
 
-    def cost(self, node, parent_type, multipliers=(), visiting=frozenset()) -> int:
+    def cost(self, node, parent_type, visiting=frozenset()) -> int:
+        """The cost of `node`'s selection, as if nothing above multiplied it."""
         if node.selection_set is None:
             return 0
         fields = getattr(parent_type, "fields", None) or {}
@@ -211,23 +245,24 @@ class _Walk:
             if isinstance(child, FieldNode):
                 field_def = fields.get(child.name.value)
                 if field_def is not None:
-                    total += self.field_cost(child, field_def, parent_type, multipliers, visiting)
+                    total += self.field_cost(child, field_def, parent_type, visiting)
                 continue
             if isinstance(child, FragmentSpreadNode):
-                name = child.name.value
-                fragment = self.fragments.get(name)
-                if fragment is None or name in visiting:
+                name = self.fragments.spreadable(child, visiting)
+                if name is None:
                     continue
+                fragment = self.fragments.definitions[name]
                 condition = self.schema.get_type(fragment.type_condition.name.value)
-                child, visiting_child = fragment, visiting | {name}
+                if condition is None:
+                    continue
+                by_condition[condition.name] += self.fragment_cost(name, condition, visiting)
             else:  # an inline fragment
                 condition = parent_type
                 if child.type_condition is not None:
                     condition = self.schema.get_type(child.type_condition.name.value)
-                visiting_child = visiting
-            if condition is None:
-                continue
-            by_condition[condition.name] += self.cost(child, condition, multipliers, visiting_child)
+                if condition is None:
+                    continue
+                by_condition[condition.name] += self.cost(child, condition, visiting)
             if isinstance(condition, GraphQLObjectType):
                 interfaces_of[condition.name].update(i.name for i in condition.interfaces)
         # A fragment on an object type also pays for fragments on its interfaces:
@@ -236,19 +271,27 @@ class _Walk:
             by_condition[name] += sum(by_condition.get(i, 0) for i in interfaces)
         return total + max(by_condition.values(), default=0)
 
-    def field_cost(self, node, field_def, parent_type, multipliers, visiting) -> int:
+    def fragment_cost(self, name, condition, visiting) -> int:
+        if name not in self.measured:
+            before = self.connections
+            cost = self.cost(self.fragments.definitions[name], condition, visiting | {name})
+            self.measured[name] = (cost, self.connections - before)
+        else:
+            cost, connections = self.measured[name]
+            self.connections += connections
+        return cost
+
+    def field_cost(self, node, field_def, parent_type, visiting) -> int:
         child_type = get_named_type(field_def.type)
         if _is_connection(child_type):
             self.connections += 1
-        own = 0
+        own, factor = 0, 1
         price = self.prices.get(parent_type.name, {}).get(node.name.value)
         if price is not None:
             if price.multipliers:
-                factor = self.multiplier(price, field_def, node)
-                if factor:
-                    multipliers = (*multipliers, factor)
-            own = price.complexity * math.prod(multipliers)
-        return own + self.cost(node, child_type, multipliers, visiting)
+                factor = self.multiplier(price, field_def, node) or 1
+            own = price.complexity * factor
+        return own + factor * self.cost(node, child_type, visiting)
 
     def multiplier(self, price, field_def, node: FieldNode) -> int:
         """The sum of the positive multiplier arguments, as coerced; 0 if none."""
@@ -285,13 +328,13 @@ def shape_errors(document) -> list[GraphQLError]:
     Validating a document takes time in proportion to its size, so a
     document of a thousand aliases is refused here rather than after.
     """
-    fragments = _fragments(document)
+    fragments = _Fragments(document)
     errors = []
     for operation in document.definitions:
         if not isinstance(operation, OperationDefinitionNode):
             continue
         max_depth = settings.GRAPHQL_QUERY_MAX_DEPTH
-        depth = _depth(operation, fragments)
+        depth = fragments.depth(operation)
         if depth > max_depth:
             message = (
                 f"Query depth {depth} exceeds the maximum depth of {max_depth} "
@@ -299,11 +342,7 @@ def shape_errors(document) -> list[GraphQLError]:
             )
             errors.append(_error(message, ErrorCode.QUERY_TOO_DEEP, operation))
             continue
-        roots = sum(
-            1
-            for node in _selections(operation, fragments, frozenset())
-            if not node.name.value.startswith("__")
-        )
+        roots = fragments.field_names(operation).total()
         if operation.operation.value == "mutation":
             limit, code, what = (
                 settings.GRAPHQL_MAX_ROOT_MUTATIONS,
@@ -348,25 +387,25 @@ def plan_operation(schema, document, operation, variables) -> tuple[OperationPla
     `variables` are the coerced values (see `coerce_variables`).
     """
     # Depth and the number of root fields were checked on the text (`shape_errors`).
-    fragments = _fragments(document)
+    fragments = _Fragments(document)
     root_type = schema.get_root_type(operation.operation)
     walk = _Walk(schema, fragments, variables)
     try:
         cost = walk.cost(operation, root_type)
     except GraphQLError as error:
         return OperationPlan(), [error]
-    roots = [
-        node.name.value
-        for node in _selections(operation, fragments, frozenset())
-        if not node.name.value.startswith("__")
-    ]
+    roots = fragments.field_names(operation)
     is_mutation = operation.operation.value == "mutation"
     plan = OperationPlan(
         cost=cost,
-        root_fields=0 if is_mutation else len(roots),
-        root_mutations=len(roots) if is_mutation else 0,
+        root_fields=0 if is_mutation else roots.total(),
+        root_mutations=roots.total() if is_mutation else 0,
         connections=walk.connections,
-        sensitive=[name for name in roots if is_mutation and name in SENSITIVE_MUTATIONS],
+        sensitive=[
+            name
+            for name in sorted(SENSITIVE_MUTATIONS & roots.keys() if is_mutation else ())
+            for _ in range(roots[name])
+        ],
     )
     max_cost = settings.GRAPHQL_QUERY_MAX_COMPLEXITY
     if cost > max_cost:
