@@ -407,6 +407,9 @@ GRAPHQL_MAX_ROOT_FIELDS = env_int("GRAPHQL_MAX_ROOT_FIELDS", 20)
 GRAPHQL_MAX_ROOT_MUTATIONS = env_int("GRAPHQL_MAX_ROOT_MUTATIONS", 10)
 # Connection fields per request: each runs its own SQL, however small its page.
 GRAPHQL_MAX_CONNECTIONS = env_int("GRAPHQL_MAX_CONNECTIONS", 20)
+# Aliased fields per document (Saleor's GRAPHQL_ALIAS_COUNT_LIMIT): scalars are
+# free in the cost model, and aliases are what would repeat them.
+GRAPHQL_MAX_ALIASES = env_int("GRAPHQL_MAX_ALIASES", 100)
 # Tokens one document may hold: parsing and validating take time in proportion.
 GRAPHQL_MAX_QUERY_TOKENS = env_int("GRAPHQL_MAX_QUERY_TOKENS", 5000)
 # A request still executing after this many seconds stops with REQUEST_TIMEOUT;

@@ -7,12 +7,22 @@ operations shares one budget, or batching would multiply every limit by
 GRAPHQL_MAX_BATCH_SIZE.
 
 - **Depth** of each operation (GRAPHQL_QUERY_MAX_DEPTH).
-- **Cost**, Saleor's rule of thumb: every field costs 1 plus the cost of
-  its selection, and a connection's selection is multiplied by
-  `first`/`last`. Arguments are costed as graphql-core coerces them (so
-  `{"n": 100.0}` costs what `100` costs, because it runs as 100), per
+- **Cost**, by Saleor's model, so that what Saleor serves a client is not
+  refused here: the price of every field and the arguments that multiply
+  it are data (`query_costs.toml`); a priced field costs its complexity
+  times the multipliers on its path (`first`/`last` of the connections
+  above it and its own), unpriced fields (scalars, in-memory values) cost
+  nothing of their own. Arguments are costed as graphql-core coerces them
+  (so `{"n": 100.0}` costs what `100` costs, because it runs as 100), per
   operation (GRAPHQL_QUERY_MAX_COMPLEXITY) and summed over the request
   (GRAPHQL_REQUEST_MAX_COMPLEXITY).
+- **Aliases** per document (GRAPHQL_MAX_ALIASES, Saleor's 100 by default).
+  Scalars are free in the cost model, and without aliases a selection
+  cannot repeat a field (same-named fields merge), so the number of fields
+  an object resolves is bounded by its type; aliases are what would let a
+  cheap document resolve a free field thousands of times under a page of
+  100. Counted per document as Saleor counts them, so a batch Saleor would
+  serve is served; a batch holds at most GRAPHQL_MAX_BATCH_SIZE documents.
 - **Root fields and connections.** A cheap-looking field can still run
   SQL: root fields each resolve on their own, and every connection field
   runs its own statements however small its page. Aliases make them cheap
@@ -31,7 +41,11 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 
 from django.conf import settings
 from graphql import (
@@ -42,6 +56,7 @@ from graphql import (
     GraphQLObjectType,
     InlineFragmentNode,
     OperationDefinitionNode,
+    Undefined,
     get_named_type,
 )
 from graphql.execution.values import get_argument_values, get_variable_values
@@ -63,6 +78,31 @@ SENSITIVE_MUTATIONS = frozenset(
 )
 
 
+PRICES_FILE = Path(__file__).with_name("query_costs.toml")
+
+
+@dataclass(frozen=True)
+class FieldPrice:
+    """One entry of the price table: a complexity and the arguments that multiply it."""
+
+    complexity: int
+    multipliers: tuple[str, ...] = ()
+
+
+@cache
+def field_prices() -> dict[str, dict[str, FieldPrice]]:
+    """The price table, type name -> field name -> price, read once per process."""
+    with PRICES_FILE.open("rb") as handle:
+        table = tomllib.load(handle)
+    return {
+        type_name: {
+            name: FieldPrice(entry["complexity"], tuple(entry.get("multipliers", ())))
+            for name, entry in fields.items()
+        }
+        for type_name, fields in table.items()
+    }
+
+
 @dataclass
 class OperationPlan:
     """What one operation of a request will cost, measured before it runs."""
@@ -74,10 +114,21 @@ class OperationPlan:
     sensitive: list[str] = field(default_factory=list)
 
 
-def _error(message, code, node=None):
+def _error(message, code, node=None, **extensions):
     return GraphQLError(
-        message, nodes=[node] if node else None, extensions={"exception": {"code": code}}
+        message,
+        nodes=[node] if node else None,
+        extensions={"exception": {"code": code}, **extensions},
     )
+
+
+def cost_extension(cost: int, maximum: int) -> dict:
+    """The cost of a request as Saleor reports it in `extensions.cost`."""
+    return {"requestedQueryCost": cost, "maximumAvailable": maximum}
+
+
+def _too_complex(message, cost, maximum, node=None):
+    return _error(message, ErrorCode.QUERY_TOO_COMPLEX, node, cost=cost_extension(cost, maximum))
 
 
 # --- the document walk -------------------------------------------------------------------
@@ -87,60 +138,176 @@ def _fragments(document) -> dict:
     return {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
 
 
-def _selections(node, fragments, visiting):
-    for selection in node.selection_set.selections if node.selection_set else []:
-        if isinstance(selection, FieldNode):
-            yield selection
-        elif isinstance(selection, InlineFragmentNode):
-            yield from _selections(selection, fragments, visiting)
-        elif isinstance(selection, FragmentSpreadNode):
-            name = selection.name.value
-            fragment = fragments.get(name)
-            if fragment is None or name in visiting:
-                continue
-            yield from _selections(fragment, fragments, visiting | {name})
+class _Fragments:
+    """A document's fragments, each measured once however often it is spread.
+
+    A fragment may spread another twice, and that one the next twice: walked
+    naively, forty such fragments are 2**40 fields, so every measure of a
+    fragment is kept by name. (Cycles are refused by validation; here a
+    spread of a fragment already being measured counts as empty.)
+    """
+
+    def __init__(self, document):
+        self.definitions = _fragments(document)
+        self.depths: dict[str, int] = {}
+        self.roots: dict[str, Counter] = {}
+
+    def depth(self, node, visiting=frozenset()) -> int:
+        """Levels of fields under `node`, fragments being transparent."""
+        deepest = 0
+        for child in node.selection_set.selections if node.selection_set else ():
+            if isinstance(child, FieldNode):
+                deepest = max(deepest, 1 + self.depth(child, visiting))
+            elif isinstance(child, InlineFragmentNode):
+                deepest = max(deepest, self.depth(child, visiting))
+            elif (name := self.spreadable(child, visiting)) is not None:
+                if name not in self.depths:
+                    self.depths[name] = self.depth(self.definitions[name], visiting | {name})
+                deepest = max(deepest, self.depths[name])
+        return deepest
+
+    def field_names(self, node, visiting=frozenset()) -> Counter:
+        """How often each field name is selected directly on `node` (not `__` ones)."""
+        names: Counter = Counter()
+        for child in node.selection_set.selections if node.selection_set else ():
+            if isinstance(child, FieldNode):
+                if not child.name.value.startswith("__"):
+                    names[child.name.value] += 1
+            elif isinstance(child, InlineFragmentNode):
+                names += self.field_names(child, visiting)
+            elif (name := self.spreadable(child, visiting)) is not None:
+                if name not in self.roots:
+                    self.roots[name] = self.field_names(self.definitions[name], visiting | {name})
+                names += self.roots[name]
+        return names
+
+    def spreadable(self, node, visiting) -> str | None:
+        """The name of the fragment `node` spreads, unless unknown or being measured."""
+        name = node.name.value
+        if name in self.definitions and name not in visiting:
+            return name
+        return None
 
 
-def _depth(node, fragments, visiting=frozenset()) -> int:
-    children = list(_selections(node, fragments, visiting))
-    if not children:
-        return 0
-    return 1 + max(_depth(child, fragments, visiting) for child in children)
+def count_aliases(document) -> int:
+    """Aliased fields anywhere in the document, fragments included, as Saleor counts them."""
+    count = 0
+    pending = list(document.definitions)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, FieldNode) and node.alias is not None:
+            count += 1
+        selection_set = getattr(node, "selection_set", None)
+        if selection_set is not None:
+            pending.extend(selection_set.selections)
+    return count
+
+
+def _aliases_error(count: int, node=None) -> GraphQLError:
+    limit = settings.GRAPHQL_MAX_ALIASES
+    message = (
+        f"The document uses {count} aliases, more than the {limit} allowed per document "
+        "(GRAPHQL_MAX_ALIASES): fields are free in the cost model, aliases are what "
+        "repeat them."
+    )
+    return _error(message, ErrorCode.QUERY_TOO_COMPLEX, node)
 
 
 class _Walk:
-    """Cost and connection count of a selection, with the schema's types at hand."""
+    """Cost and connection count of a selection, with the schema's types at hand.
 
-    def __init__(self, schema, fragments, variables):
+    The cost follows Saleor's rules (see `query_costs.toml`): a priced field
+    costs its complexity times every multiplier on its path, its own
+    included; fields not priced cost nothing of their own; of the fragments
+    on a selection, the costliest type condition counts. Every term under a
+    field is a multiple of that field's multipliers, so a selection is
+    costed once, relative to its parent, and scaled: a fragment's cost and
+    connections are then the same wherever it is spread, and kept by name.
+    """
+
+    def __init__(self, schema, fragments: _Fragments, variables):
         self.schema = schema
         self.fragments = fragments
         self.variables = variables
+        self.prices = field_prices()
         self.connections = 0
-
-    def field_def(self, parent_type, node: FieldNode):
-        fields = getattr(parent_type, "fields", None)
-        if fields is None:
-            return None
-        return fields.get(node.name.value)
-
-    def multiplier(self, field_def, node: FieldNode) -> int:
-        if field_def is None or not node.arguments:
-            return 1
-        arguments = get_argument_values(field_def, node, self.variables)
-        for name in ("first", "last"):
-            value = arguments.get(name)
-            if isinstance(value, int) and not isinstance(value, bool):
-                return max(value, 1)
-        return 1
+        self.measured: dict[str, tuple[int, int]] = {}  # fragment -> (cost, connections)
 
     def cost(self, node, parent_type, visiting=frozenset()) -> int:
+        """The cost of `node`'s selection, as if nothing above multiplied it."""
+        if node.selection_set is None:
+            return 0
+        fields = getattr(parent_type, "fields", None) or {}
         total = 0
-        for child in _selections(node, self.fragments, visiting):
-            field_def = self.field_def(parent_type, child)
-            child_type = get_named_type(field_def.type) if field_def else None
-            if _is_connection(child_type):
-                self.connections += 1
-            total += 1 + self.multiplier(field_def, child) * self.cost(child, child_type, visiting)
+        by_condition: dict[str, int] = defaultdict(int)
+        interfaces_of: dict[str, set[str]] = defaultdict(set)
+        for child in node.selection_set.selections:
+            if isinstance(child, FieldNode):
+                field_def = fields.get(child.name.value)
+                if field_def is not None:
+                    total += self.field_cost(child, field_def, parent_type, visiting)
+                continue
+            if isinstance(child, FragmentSpreadNode):
+                name = self.fragments.spreadable(child, visiting)
+                if name is None:
+                    continue
+                fragment = self.fragments.definitions[name]
+                condition = self.schema.get_type(fragment.type_condition.name.value)
+                if condition is None:
+                    continue
+                by_condition[condition.name] += self.fragment_cost(name, condition, visiting)
+            else:  # an inline fragment
+                condition = parent_type
+                if child.type_condition is not None:
+                    condition = self.schema.get_type(child.type_condition.name.value)
+                if condition is None:
+                    continue
+                by_condition[condition.name] += self.cost(child, condition, visiting)
+            if isinstance(condition, GraphQLObjectType):
+                interfaces_of[condition.name].update(i.name for i in condition.interfaces)
+        # A fragment on an object type also pays for fragments on its interfaces:
+        # both apply to the same object.
+        for name, interfaces in interfaces_of.items():
+            by_condition[name] += sum(by_condition.get(i, 0) for i in interfaces)
+        return total + max(by_condition.values(), default=0)
+
+    def fragment_cost(self, name, condition, visiting) -> int:
+        if name not in self.measured:
+            before = self.connections
+            cost = self.cost(self.fragments.definitions[name], condition, visiting | {name})
+            self.measured[name] = (cost, self.connections - before)
+        else:
+            cost, connections = self.measured[name]
+            self.connections += connections
+        return cost
+
+    def field_cost(self, node, field_def, parent_type, visiting) -> int:
+        child_type = get_named_type(field_def.type)
+        if _is_connection(child_type):
+            self.connections += 1
+        own, factor = 0, 1
+        price = self.prices.get(parent_type.name, {}).get(node.name.value)
+        if price is not None:
+            if price.multipliers:
+                factor = self.multiplier(price, field_def, node) or 1
+            own = price.complexity * factor
+        return own + factor * self.cost(node, child_type, visiting)
+
+    def multiplier(self, price, field_def, node: FieldNode) -> int:
+        """The sum of the positive multiplier arguments, as coerced; 0 if none."""
+        arguments = get_argument_values(field_def, node, self.variables)
+        total = 0
+        for path in price.multipliers:
+            value = arguments
+            for key in path.split("."):
+                value = value.get(key) if isinstance(value, dict) else None
+            if value is None and "." not in path:
+                default = field_def.args[path].default_value if path in field_def.args else None
+                value = None if default is Undefined else default
+            if isinstance(value, (list, tuple)):
+                value = len(value)
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+                total += int(value)
         return total
 
 
@@ -161,13 +328,13 @@ def shape_errors(document) -> list[GraphQLError]:
     Validating a document takes time in proportion to its size, so a
     document of a thousand aliases is refused here rather than after.
     """
-    fragments = _fragments(document)
+    fragments = _Fragments(document)
     errors = []
     for operation in document.definitions:
         if not isinstance(operation, OperationDefinitionNode):
             continue
         max_depth = settings.GRAPHQL_QUERY_MAX_DEPTH
-        depth = _depth(operation, fragments)
+        depth = fragments.depth(operation)
         if depth > max_depth:
             message = (
                 f"Query depth {depth} exceeds the maximum depth of {max_depth} "
@@ -175,11 +342,7 @@ def shape_errors(document) -> list[GraphQLError]:
             )
             errors.append(_error(message, ErrorCode.QUERY_TOO_DEEP, operation))
             continue
-        roots = sum(
-            1
-            for node in _selections(operation, fragments, frozenset())
-            if not node.name.value.startswith("__")
-        )
+        roots = fragments.field_names(operation).total()
         if operation.operation.value == "mutation":
             limit, code, what = (
                 settings.GRAPHQL_MAX_ROOT_MUTATIONS,
@@ -201,6 +364,10 @@ def shape_errors(document) -> list[GraphQLError]:
                 f"request ({setting})."
             )
             errors.append(_error(message, code, operation))
+    if not errors:
+        aliases = count_aliases(document)
+        if aliases > settings.GRAPHQL_MAX_ALIASES:
+            errors.append(_aliases_error(aliases))
     return errors
 
 
@@ -220,25 +387,25 @@ def plan_operation(schema, document, operation, variables) -> tuple[OperationPla
     `variables` are the coerced values (see `coerce_variables`).
     """
     # Depth and the number of root fields were checked on the text (`shape_errors`).
-    fragments = _fragments(document)
+    fragments = _Fragments(document)
     root_type = schema.get_root_type(operation.operation)
     walk = _Walk(schema, fragments, variables)
     try:
         cost = walk.cost(operation, root_type)
     except GraphQLError as error:
         return OperationPlan(), [error]
-    roots = [
-        node.name.value
-        for node in _selections(operation, fragments, frozenset())
-        if not node.name.value.startswith("__")
-    ]
+    roots = fragments.field_names(operation)
     is_mutation = operation.operation.value == "mutation"
     plan = OperationPlan(
         cost=cost,
-        root_fields=0 if is_mutation else len(roots),
-        root_mutations=len(roots) if is_mutation else 0,
+        root_fields=0 if is_mutation else roots.total(),
+        root_mutations=roots.total() if is_mutation else 0,
         connections=walk.connections,
-        sensitive=[name for name in roots if is_mutation and name in SENSITIVE_MUTATIONS],
+        sensitive=[
+            name
+            for name in sorted(SENSITIVE_MUTATIONS & roots.keys() if is_mutation else ())
+            for _ in range(roots[name])
+        ],
     )
     max_cost = settings.GRAPHQL_QUERY_MAX_COMPLEXITY
     if cost > max_cost:
@@ -246,20 +413,21 @@ def plan_operation(schema, document, operation, variables) -> tuple[OperationPla
             f"Query cost {cost} exceeds the maximum complexity of {max_cost} "
             "(GRAPHQL_QUERY_MAX_COMPLEXITY): ask for fewer items or fields."
         )
-        return plan, [_error(message, ErrorCode.QUERY_TOO_COMPLEX, operation)]
+        return plan, [_too_complex(message, cost, max_cost, operation)]
     return plan, []
 
 
 def check_request(plans: list[OperationPlan]) -> list[GraphQLError]:
     """The limits of a whole request (every operation of a batch together)."""
+    errors = []
+    total, budget = sum(p.cost for p in plans), settings.GRAPHQL_REQUEST_MAX_COMPLEXITY
+    if total > budget:
+        message = (
+            f"The request's total cost {total} exceeds the budget of {budget} per request "
+            "(GRAPHQL_REQUEST_MAX_COMPLEXITY): ask for fewer items or fields."
+        )
+        errors.append(_too_complex(message, total, budget))
     checks = [
-        (
-            sum(p.cost for p in plans),
-            settings.GRAPHQL_REQUEST_MAX_COMPLEXITY,
-            ErrorCode.QUERY_TOO_COMPLEX,
-            "The request's total cost {n} exceeds the budget of {limit} per request "
-            "(GRAPHQL_REQUEST_MAX_COMPLEXITY): ask for fewer items or fields.",
-        ),
         (
             sum(p.root_fields for p in plans),
             settings.GRAPHQL_MAX_ROOT_FIELDS,
@@ -282,7 +450,7 @@ def check_request(plans: list[OperationPlan]) -> list[GraphQLError]:
             "request (GRAPHQL_MAX_CONNECTIONS).",
         ),
     ]
-    errors = [
+    errors += [
         _error(message.format(n=n, limit=limit), code)
         for n, limit, code, message in checks
         if n > limit
