@@ -18,13 +18,21 @@ process - one interpreter lock, one core - serves nearly all the load while
 the other workers idle.
 
 With `reuse_port` gunicorn (27, as locked) binds no socket in the master: each
-worker, right after it forks, opens its own socket on the same address with
-SO_REUSEPORT. The kernel then chooses the listening socket of each new
-connection by a hash of its addresses and ports, so connections are spread
-over the workers evenly whoever happens to be awake, and a busy worker's
-connections do not land in an idle worker's queue or the other way round.
+worker opens its own socket on the same address with SO_REUSEPORT. The
+kernel then chooses the listening socket of each new connection by a hash of
+its addresses and ports, so connections are spread over the workers evenly,
+whichever happens to be awake.
 Measured with `bench/catalogue.py` (32 keep-alive connections, 5 workers),
 the spread of CPU over the workers is in its report.
+
+A worker listens only once it can answer. gunicorn opens a worker's socket
+right after the fork, before the worker has loaded the application (Django's
+setup takes seconds on a busy machine), and the kernel starts handing it
+connections at once: a client whose connection lands there waits for the
+whole boot, which a worker replaced mid-traffic makes a visible stall. So
+`post_fork` closes that socket and `post_worker_init`, which gunicorn calls
+once the application is loaded, opens it again; until then new connections
+go to the other workers.
 
 What changes when a worker dies. The kernel closes its socket with it: the
 connections it had accepted fail, as they always did, and those still in its
@@ -50,9 +58,31 @@ GUNICORN_CMD_ARGS, which gunicorn reads itself.
 """
 
 import gunicorn.http.wsgi
+from gunicorn import sock, util
 
 SERVER_NAME = "marquee"
 
 gunicorn.http.wsgi.SERVER = SERVER_NAME
 
 reuse_port = True
+
+
+def post_fork(server, worker):
+    """Close the listening socket gunicorn opened for this worker at the fork.
+
+    Only a socket of the worker's own (the master listens on nothing); sockets
+    inherited from the master (reuse_port off) are left alone.
+    """
+    worker.listens_once_loaded = bool(worker.sockets) and not server.LISTENERS
+    if worker.listens_once_loaded:
+        sock.close_sockets(worker.sockets, unlink=False)
+        worker.sockets = []
+
+
+def post_worker_init(worker):
+    """The application is loaded: open the worker's socket, as gunicorn would have."""
+    if getattr(worker, "listens_once_loaded", False):
+        worker.sockets = sock.create_sockets(worker.cfg, worker.log)
+        for listener in worker.sockets:
+            util.close_on_exec(listener)
+        worker.wait_fds = worker.sockets + [worker.PIPE[0]]

@@ -114,8 +114,16 @@ def test_keepalive_connections_spread_over_every_worker(server):
 
 def test_a_killed_worker_strands_no_new_client(server):
     url, master, port = server
-    victim = worker_pids(master)[0]
+    victim, *survivors = worker_pids(master)
     os.kill(victim, 9)
+    # The replacement listens only once it has loaded the application: before
+    # that the kernel would queue connections for it that nobody answers.
+    replacement = _wait_for(
+        lambda: [pid for pid in worker_pids(master) if pid not in (victim, *survivors)],
+        "the replacement worker",
+    )[0]
+    first_seen = sockets_by_worker(master, port).get(replacement)
+    assert first_seen == {"listening": 0, "connections": 0}, first_seen
     # While the master forks a replacement, every new connection is answered.
     for _ in range(20):
         assert httpx.get(f"{url}/admin/login/", timeout=30).status_code == 200
