@@ -423,7 +423,20 @@ def serve(args: argparse.Namespace, env: dict[str, str]):
     url = f"http://127.0.0.1:{port}/graphql/"
     with gunicorn(env, port, args.workers, args.threads) as process:
         wait_until_ready(url, process)
+        wait_until_every_worker_listens(process.pid, port, args.workers)
         yield Served(url, port, process)
+
+
+def wait_until_every_worker_listens(master: int, port: int, workers: int) -> None:
+    """A worker listens once its application is loaded; connections opened before
+    every worker does would all go to the first ones, and stay there."""
+    deadline = time.monotonic() + READY_TIMEOUT
+    while time.monotonic() < deadline:
+        listening = listeners_by_worker(master, port)
+        if len(listening) == workers and all(n == 1 for n in listening):
+            return
+        time.sleep(0.1)
+    log(f"not every worker listens after {READY_TIMEOUT:.0f} s; measuring anyway")
 
 
 @contextmanager
@@ -681,12 +694,23 @@ def worker_cpu_ticks(master: int) -> dict[int, int]:
     return ticks
 
 
-def connections_by_worker(master: int, port: int) -> list[int]:
-    """Established connections each worker holds, seen from the server's side, most first."""
+def _sockets_by_worker(master: int, port: int) -> dict[int, dict[str, int]]:
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
     from tests.servers import sockets_by_worker
 
-    held = sockets_by_worker(master, port)
+    return sockets_by_worker(master, port)
+
+
+def connections_by_worker(master: int, port: int) -> list[int]:
+    """Established connections each worker holds, seen from the server's side, most first."""
+    held = _sockets_by_worker(master, port)
     return sorted((s["connections"] for s in held.values()), reverse=True)
+
+
+def listeners_by_worker(master: int, port: int) -> list[int]:
+    """Listening sockets each worker holds on the port."""
+    return [s["listening"] for s in _sockets_by_worker(master, port).values()]
 
 
 @dataclass
