@@ -21,9 +21,13 @@ With `reuse_port` gunicorn (27, as locked) binds no socket in the master: each
 worker opens its own socket on the same address with SO_REUSEPORT. The
 kernel then chooses the listening socket of each new connection by a hash of
 its addresses and ports, so connections are spread over the workers evenly,
-whichever happens to be awake.
-Measured with `bench/catalogue.py` (32 keep-alive connections, 5 workers),
-the spread of CPU over the workers is in its report.
+whichever happens to be awake. Measured on a 2-core machine (32 keep-alive
+connections opened at once, 5 workers, connections per worker read from the
+server side in the middle of the run, five runs each): one shared socket
+gave 27/3/2/0/0, 16/8/7/1/0, 18/9/2/2/1, 17/12/1/1/1 and 11/10/5/4/2; a
+socket per worker gave 10/7/6/6/3, 13/7/5/4/3, 10/8/7/6/1, 8/6/6/6/6 and
+11/6/6/6/3. `bench/catalogue.py` prints this spread, and each worker's CPU,
+for every phase.
 
 A worker listens only once it can answer. gunicorn opens a worker's socket
 right after the fork, before the worker has loaded the application (Django's
