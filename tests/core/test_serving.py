@@ -117,7 +117,7 @@ def test_a_killed_worker_strands_no_new_client(server):
     victim, *survivors = worker_pids(master)
     os.kill(victim, 9)
     # The replacement listens only once it has loaded the application: before
-    # that the kernel would queue connections for it that nobody answers.
+    # that the kernel would queue connections for it that wait for its whole boot.
     replacement = _wait_for(
         lambda: [pid for pid in worker_pids(master) if pid not in (victim, *survivors)],
         "the replacement worker",
