@@ -88,3 +88,65 @@ def gunicorn(env: dict, log: Path, *args: str, ready_path: str = "/graphql/", ti
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, 9)
             process.wait(timeout=15)
+
+
+def worker_pids(master: int) -> list[int]:
+    """The master's children: its workers."""
+    children = Path(f"/proc/{master}/task/{master}/children").read_text()
+    return [int(pid) for pid in children.split()]
+
+
+def tcp_sockets(port: int) -> list[tuple[str, int]]:
+    """(state, inode) of every IPv4/IPv6 TCP socket whose local port is `port`.
+
+    States are the kernel's: "0A" listening, "01" established.
+    """
+    found = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except FileNotFoundError:
+            continue
+        for line in lines:
+            fields = line.split()
+            local_port = int(fields[1].rsplit(":", 1)[1], 16)
+            if local_port == port:
+                found.append((fields[3], int(fields[9])))
+    return found
+
+
+def _socket_inodes(pid: int) -> set[int]:
+    inodes = set()
+    fd_dir = Path(f"/proc/{pid}/fd")
+    try:
+        fds = list(fd_dir.iterdir())
+    except FileNotFoundError:
+        return inodes
+    for fd in fds:
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(int(target[8:-1]))
+    return inodes
+
+
+def sockets_by_worker(master: int, port: int) -> dict[int, dict[str, int]]:
+    """For each worker of `master`: how many sockets on `port` it listens on and holds open.
+
+    Seen from the server side (the kernel's socket tables and each worker's file
+    descriptors), so the server need not tell clients anything about itself.
+    """
+    by_state: dict[int, str] = {}
+    for state, inode in tcp_sockets(port):
+        by_state[inode] = state
+    result = {}
+    for pid in worker_pids(master):
+        held = _socket_inodes(pid)
+        states = [by_state[inode] for inode in held if inode in by_state]
+        result[pid] = {
+            "listening": states.count("0A"),
+            "connections": states.count("01"),
+        }
+    return result
