@@ -170,6 +170,8 @@ def start_django(django_env: dict[str, str]):
     os.environ.pop("STRIPE_SECRET_KEY", None)
     os.environ.update({**PRODUCTION_ENV, **django_env})
     os.chdir(REPO)
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
     import django
 
     django.setup()

@@ -40,6 +40,7 @@ from psycopg.pq import TransactionStatus
 from marquee.core.exceptions import DomainError
 
 from .api import schema
+from .core.encoding import encode_result
 from .core.errors import ErrorCode
 from .core.execution import BatchingExecutionContext, Deadline, RequestTimeout
 from .core.introspection import NoIntrospection
@@ -285,6 +286,10 @@ class MarqueeGraphQLView(GraphQLView):
             return ExecutionResult(
                 errors=[_error("Internal error while executing the request.", "INTERNAL_ERROR")]
             )
+
+    def json_encode(self, request, d, pretty=False):
+        pretty = pretty or self.pretty or bool(request.GET.get("pretty"))
+        return encode_result(d, pretty=pretty)
 
     def render_graphiql(self, request, **data):
         """GraphiQL's page loads its scripts and styles from jsDelivr: its own, wider CSP."""
