@@ -13,7 +13,8 @@ and a scalar or enum field whose resolver answers a plain value is
 serialized on the spot instead of through graphql-core's chain of
 completion calls. Answers and errors are the same as graphql-core's; a list
 of a hundred products asks graphql-core's questions once per field instead
-of once per row.
+of once per row. The cyclic garbage collector waits while an operation
+executes (see `collection_pause`).
 
 The deadline is checked before every field resolves. Past it, execution
 stops as a whole (`RequestTimeout` is not an `Exception`, so graphql-core
@@ -39,6 +40,7 @@ from graphql.execution.values import get_argument_values
 from graphql.pyutils import Undefined
 from graphql_sync_dataloaders import DeferredExecutionContext, SyncFuture
 
+from .collection_pause import collector_paused
 from .dataloaders import pending_dispatches
 
 try:
@@ -96,10 +98,11 @@ class BatchingExecutionContext(DeferredExecutionContext):
         self._deadline = request_deadline(self.context_value)
         self._field_plans = {}
         try:
-            result = ExecutionContext.execute_operation(self, operation, root_value)
-            while pending:
-                self._check_deadline()
-                pending.pop(0)()
+            with collector_paused():
+                result = ExecutionContext.execute_operation(self, operation, root_value)
+                while pending:
+                    self._check_deadline()
+                    pending.pop(0)()
         except RequestTimeout:
             pending.clear()
             raise
@@ -163,7 +166,9 @@ class BatchingExecutionContext(DeferredExecutionContext):
         try:
             arguments = plan.arguments
             if arguments is None:
-                arguments = get_argument_values(plan.field_def, field_nodes[0], self.variable_values)
+                arguments = get_argument_values(
+                    plan.field_def, field_nodes[0], self.variable_values
+                )
             result = plan.resolve(source, info, **arguments)
             if plan.leaf_type is not None and not isinstance(result, (SyncFuture, Exception)):
                 # A scalar answered as a value: what complete_value would do, in one step.
