@@ -30,7 +30,9 @@ from typing import Any, NamedTuple
 
 from graphql import (
     ExecutionContext,
+    GraphQLList,
     GraphQLNonNull,
+    GraphQLObjectType,
     GraphQLResolveInfo,
     is_leaf_type,
     located_error,
@@ -78,6 +80,25 @@ def _cancelled_statement(error) -> bool:
             return True
         error = error.__cause__ or getattr(error, "original_error", None)
     return False
+
+
+_NON_NULL, _LIST, _LEAF, _OBJECT, _OTHER = "non-null", "list", "leaf", "object", "other"
+_KINDS: dict = {}  # GraphQL output type -> its kind; the schema's types live as long
+
+
+def _kind(return_type) -> str:
+    if isinstance(return_type, GraphQLNonNull):
+        kind = _NON_NULL
+    elif isinstance(return_type, GraphQLList):
+        kind = _LIST
+    elif is_leaf_type(return_type):
+        kind = _LEAF
+    elif isinstance(return_type, GraphQLObjectType):
+        kind = _OBJECT
+    else:
+        kind = _OTHER
+    _KINDS[return_type] = kind
+    return kind
 
 
 class FieldPlan(NamedTuple):
@@ -199,6 +220,33 @@ class BatchingExecutionContext(DeferredExecutionContext):
             )
             return future
         return completed
+
+    def complete_value(self, return_type, field_nodes, info, path, result):
+        # graphql-core's completion, with the kind of type asked once per type: the
+        # same answers, the same errors (abstract types take graphql-core's path).
+        if isinstance(result, Exception):
+            raise result
+        kind = _KINDS.get(return_type) or _kind(return_type)
+        if kind is _NON_NULL:
+            completed = self.complete_value(return_type.of_type, field_nodes, info, path, result)
+            if completed is None:
+                raise TypeError(
+                    "Cannot return null for non-nullable field"
+                    f" {info.parent_type.name}.{info.field_name}."
+                )
+            return completed
+        if result is None or result is Undefined:
+            return None
+        if kind is _OBJECT:
+            if return_type.is_type_of is not None:
+                return self.complete_object_value(return_type, field_nodes, info, path, result)
+            fields = self.collect_subfields(return_type, field_nodes)
+            return self.execute_fields(return_type, result, path, fields)
+        if kind is _LEAF:
+            return self.complete_leaf_value(return_type, result)
+        if kind is _LIST:
+            return self.complete_list_value(return_type, field_nodes, info, path, result)
+        return super().complete_value(return_type, field_nodes, info, path, result)
 
     def _complete_later(self, return_type, field_nodes, info, path, result: SyncFuture):
         """A future of the field's completed value, once the resolver's future settles."""
