@@ -9,12 +9,14 @@ Fields are resolved the way graphql-core does, with the work that does not
 change between two rows of a list done once per execution: the field's
 definition and its argument values (they depend only on the document and
 the variables) are looked up once per (type, selection) and kept in a plan,
-and a scalar or enum field whose resolver answers a plain value is
-serialized on the spot instead of through graphql-core's chain of
-completion calls. Answers and errors are the same as graphql-core's; a list
-of a hundred products asks graphql-core's questions once per field instead
-of once per row. The cyclic garbage collector waits while an operation
-executes (see `collection_pause`).
+a scalar that graphene's default resolver would read from its source is
+read directly (no resolve info is built for it), and a scalar or enum
+field whose resolver answers a plain value is serialized on the spot
+instead of through graphql-core's chain of completion calls. Answers and
+errors are the same as graphql-core's; a list of a hundred products asks
+graphql-core's questions once per field instead of once per row. The
+cyclic garbage collector waits while an operation executes (see
+`collection_pause`).
 
 The deadline is checked before every field resolves. Past it, execution
 stops as a whole (`RequestTimeout` is not an `Exception`, so graphql-core
@@ -25,9 +27,11 @@ stops the request the same way.
 
 from __future__ import annotations
 
+import functools
 import time
 from typing import Any, NamedTuple
 
+from graphene.types.resolver import attr_resolver, dict_or_attr_resolver, dict_resolver
 from graphql import (
     ExecutionContext,
     GraphQLList,
@@ -110,6 +114,32 @@ class FieldPlan(NamedTuple):
     arguments: dict | None  # None: computed on each call (they failed to coerce once)
     leaf_type: Any  # the scalar or enum type of a leaf field, else None
     non_null: bool
+    getter: Any  # for a scalar read by graphene's default resolver: source -> value
+
+
+def _plain_getter(resolve, arguments):
+    """What graphene's default resolver reads, as one call; None for any other resolver.
+
+    Graphene resolves a field with no resolver of its own by reading the
+    attribute (or key) of the same name; the resolve info is not used, so a
+    scalar read that way needs none built.
+    """
+    if arguments != {} or not isinstance(resolve, functools.partial) or resolve.keywords:
+        return None
+    if len(resolve.args) != 2:
+        return None
+    name, default = resolve.args
+    if resolve.func is dict_or_attr_resolver:
+        return lambda source: (
+            source.get(name, default)
+            if isinstance(source, dict)
+            else getattr(source, name, default)
+        )
+    if resolve.func is attr_resolver:
+        return lambda source: getattr(source, name, default)
+    if resolve.func is dict_resolver:
+        return lambda source: source.get(name, default)
+    return None
 
 
 class BatchingExecutionContext(DeferredExecutionContext):
@@ -157,7 +187,10 @@ class BatchingExecutionContext(DeferredExecutionContext):
             non_null = isinstance(return_type, GraphQLNonNull)
             named = return_type.of_type if non_null else return_type
             leaf_type = named if is_leaf_type(named) else None
-            plan = FieldPlan(field_def, resolve, return_type, arguments, leaf_type, non_null)
+            getter = _plain_getter(resolve, arguments) if leaf_type is not None else None
+            plan = FieldPlan(
+                field_def, resolve, return_type, arguments, leaf_type, non_null, getter
+            )
         # The key holds the node's id: the node is kept alive by the document.
         self._field_plans[key] = plan
         return plan
@@ -170,37 +203,30 @@ class BatchingExecutionContext(DeferredExecutionContext):
         if plan is None:
             return Undefined
         return_type = plan.return_type
-        info = GraphQLResolveInfo(
-            field_nodes[0].name.value,
-            field_nodes,
-            return_type,
-            parent_type,
-            path,
-            self.schema,
-            self.fragments,
-            self.root_value,
-            self.operation,
-            self.variable_values,
-            self.context_value,
-            self.is_awaitable,
-        )
+        info = None
         try:
-            arguments = plan.arguments
-            if arguments is None:
-                arguments = get_argument_values(
-                    plan.field_def, field_nodes[0], self.variable_values
-                )
-            result = plan.resolve(source, info, **arguments)
+            if plan.getter is not None:
+                result = plan.getter(source)
+            else:
+                info = self._resolve_info(field_nodes, return_type, parent_type, path)
+                arguments = plan.arguments
+                if arguments is None:
+                    arguments = get_argument_values(
+                        plan.field_def, field_nodes[0], self.variable_values
+                    )
+                result = plan.resolve(source, info, **arguments)
             if plan.leaf_type is not None and not isinstance(result, (SyncFuture, Exception)):
                 # A scalar answered as a value: what complete_value would do, in one step.
                 if result is None or result is Undefined:
                     if plan.non_null:
                         raise TypeError(
                             "Cannot return null for non-nullable field"
-                            f" {parent_type.name}.{info.field_name}."
+                            f" {parent_type.name}.{field_nodes[0].name.value}."
                         )
                     return None
                 return self.complete_leaf_value(plan.leaf_type, result)
+            if info is None:
+                info = self._resolve_info(field_nodes, return_type, parent_type, path)
             if isinstance(result, SyncFuture):
                 if not result.done():
                     return self._complete_later(return_type, field_nodes, info, path, result)
@@ -220,6 +246,22 @@ class BatchingExecutionContext(DeferredExecutionContext):
             )
             return future
         return completed
+
+    def _resolve_info(self, field_nodes, return_type, parent_type, path):
+        return GraphQLResolveInfo(
+            field_nodes[0].name.value,
+            field_nodes,
+            return_type,
+            parent_type,
+            path,
+            self.schema,
+            self.fragments,
+            self.root_value,
+            self.operation,
+            self.variable_values,
+            self.context_value,
+            self.is_awaitable,
+        )
 
     def complete_value(self, return_type, field_nodes, info, path, result):
         # graphql-core's completion, with the kind of type asked once per type: the
