@@ -7,8 +7,8 @@ sets every field through `setattr`. For a row the database just gave, with
 every column loaded, no signal receiver, no custom `__init__` and only
 plain field descriptors, the result is the same object as filling its
 `__dict__` directly, which is what `from_db` does here. Any other case
-(deferred columns, a receiver connected later, a field whose descriptor
-does work on assignment) takes Django's own path.
+(deferred columns, any `pre_init`/`post_init` receiver connected at all,
+a field whose descriptor does work on assignment) takes Django's own path.
 """
 
 from __future__ import annotations
@@ -49,8 +49,8 @@ class LoadedRow(models.Model):
         if (
             attnames is None
             or len(values) != len(attnames)
-            or pre_init.has_listeners(cls)
-            or post_init.has_listeners(cls)
+            or pre_init.receivers
+            or post_init.receivers
         ):
             return super().from_db(db, field_names, values)
         row = cls.__new__(cls)
