@@ -41,6 +41,7 @@ from marquee.core.exceptions import DomainError
 
 from .api import schema
 from .core import get_requests, http_cache, persisted_queries
+from .core.encoding import encode_result
 from .core.errors import ErrorCode
 from .core.execution import BatchingExecutionContext, Deadline, RequestTimeout
 from .core.introspection import NoIntrospection
@@ -299,6 +300,10 @@ class MarqueeGraphQLView(GraphQLView):
             return ExecutionResult(
                 errors=[_error("Internal error while executing the request.", "INTERNAL_ERROR")]
             )
+
+    def json_encode(self, request, d, pretty=False):
+        pretty = pretty or self.pretty or bool(request.GET.get("pretty"))
+        return encode_result(d, pretty=pretty)
 
     def render_graphiql(self, request, **data):
         """GraphiQL's page loads its scripts and styles from jsDelivr: its own, wider CSP."""

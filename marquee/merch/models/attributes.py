@@ -4,6 +4,8 @@ from django.db import models
 
 from marquee.core.models import Translatable
 
+from .rows import LoadedRow
+
 
 class AttributeInputType(models.TextChoices):
     DROPDOWN = "dropdown", "Dropdown"
@@ -22,7 +24,7 @@ class AttributeType(models.TextChoices):
     PAGE_TYPE = "page-type", "Page type"
 
 
-class Attribute(Translatable):
+class Attribute(LoadedRow, Translatable):
     slug = models.SlugField(max_length=250, unique=True)
     name = models.CharField(max_length=255)
     type = models.CharField(
@@ -43,7 +45,7 @@ class Attribute(Translatable):
         return self.name
 
 
-class AttributeValue(Translatable):
+class AttributeValue(LoadedRow, Translatable):
     """One value of an attribute.
 
     Choice values carry `name`/`slug`; a boolean, numeric, plain-text, file or
@@ -75,7 +77,7 @@ class AttributeValue(Translatable):
         return self.name
 
 
-class ProductTypeAttribute(models.Model):
+class ProductTypeAttribute(LoadedRow, models.Model):
     """An attribute used by a product type, on products or on their variants.
 
     `variant_selection` marks the variant attributes a buyer chooses between
@@ -100,7 +102,7 @@ class ProductTypeAttribute(models.Model):
         ]
 
 
-class AssignedProductAttributeValue(models.Model):
+class AssignedProductAttributeValue(LoadedRow, models.Model):
     product = models.ForeignKey(
         "merch.Product", related_name="attribute_values", on_delete=models.CASCADE
     )
@@ -116,7 +118,7 @@ class AssignedProductAttributeValue(models.Model):
         ]
 
 
-class AssignedVariantAttributeValue(models.Model):
+class AssignedVariantAttributeValue(LoadedRow, models.Model):
     variant = models.ForeignKey(
         "merch.ProductVariant", related_name="attribute_values", on_delete=models.CASCADE
     )

@@ -6,6 +6,8 @@ from mptt.models import MPTTModel, TreeForeignKey
 
 from marquee.core.models import Publishable, SeoFields, Translatable
 
+from .rows import LoadedRow
+
 
 class Category(MPTTModel, Translatable, SeoFields):
     name = models.CharField(max_length=250)
@@ -42,7 +44,7 @@ class ProductType(models.Model):
         return self.name
 
 
-class Product(Translatable, SeoFields):
+class Product(LoadedRow, Translatable, SeoFields):
     product_type = models.ForeignKey(ProductType, related_name="products", on_delete=models.PROTECT)
     name = models.CharField(max_length=250)
     slug = models.SlugField(max_length=255, unique=True)
@@ -72,7 +74,7 @@ class Product(Translatable, SeoFields):
         return self.name
 
 
-class ProductVariant(Translatable):
+class ProductVariant(LoadedRow, Translatable):
     product = models.ForeignKey(Product, related_name="variants", on_delete=models.CASCADE)
     sku = models.CharField(max_length=255, unique=True, null=True, blank=True)
     name = models.CharField(max_length=255, blank=True)
@@ -90,7 +92,7 @@ class ProductVariant(Translatable):
         return self.name or self.sku or f"variant {self.pk}"
 
 
-class ProductChannelListing(Publishable):
+class ProductChannelListing(LoadedRow, Publishable):
     """Whether and from when a product is shown and sold in one channel."""
 
     product = models.ForeignKey(Product, related_name="channel_listings", on_delete=models.CASCADE)
@@ -121,7 +123,7 @@ class ProductChannelListing(Publishable):
         return self.available_for_purchase_at is not None and self.available_for_purchase_at <= now
 
 
-class ProductVariantChannelListing(models.Model):
+class ProductVariantChannelListing(LoadedRow, models.Model):
     """A variant's price in one channel, in that channel's currency."""
 
     variant = models.ForeignKey(
@@ -149,7 +151,7 @@ class ProductMediaType(models.TextChoices):
     VIDEO = "VIDEO", "A URL to an external video"
 
 
-class ProductMedia(models.Model):
+class ProductMedia(LoadedRow, models.Model):
     product = models.ForeignKey(Product, related_name="media", on_delete=models.CASCADE)
     image = models.ImageField(upload_to="products", blank=True)
     external_url = models.URLField(max_length=500, blank=True)

@@ -1,0 +1,284 @@
+"""CPU per request of the storefront's product list on a cache miss, in one process.
+
+What it measures: the CPU time (`time.process_time`) one worker spends
+answering Saleor storefront's own `ProductList` operation (the document of
+`src/graphql/ProductList.graphql` with its `ProductListItem` fragment) for
+`first: 20` and `first: 100`, through Django's full request path (middleware,
+the GraphQL view, serialization) with production settings: DEBUG off, the
+response cache off (`GRAPHQL_RESPONSE_CACHE_ENABLED=0`) so every request is a
+miss. No HTTP server and no client share the process, so the figure is the
+server's own work, on a 2-core machine shared with other work as stable as
+wall time is not. Every answer is checked (HTTP 200, no errors, the
+expected number of products).
+
+How to run, from the repository root:
+
+    .venv/bin/python bench/profile_catalogue.py                 # 50 requests each after 5
+    .venv/bin/python bench/profile_catalogue.py --requests 200 --first 20
+    .venv/bin/python bench/profile_catalogue.py --profile 25     # and cProfile's top 25
+    .venv/bin/python bench/profile_catalogue.py --keep-db        # reuse the loaded demo
+
+It (1) drops and recreates a database named `marquee_profile` (on the
+DATABASE_URL server if that is set, else on the embedded server under
+.data/pg) and runs `manage.py migrate` and `manage.py loaddemo` on it, unless
+--keep-db finds it already there, then (2) measures in this process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import os
+import pstats
+import secrets
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from catalogue import (  # noqa: E402 - the sibling benchmark's database helpers
+    REPO,
+    BenchError,
+    drop_database,
+    embedded_database,
+    external_database,
+    log,
+    manage,
+)
+
+PROFILE_DATABASE = "marquee_profile"
+
+# Saleor storefront's ProductList and its ProductListItem fragment, as sent.
+PRODUCT_LIST_QUERY = """
+query ProductList($first: Int = 9, $channel: String!, $languageCode: LanguageCodeEnum!) {
+  products(first: $first, channel: $channel) {
+    edges {
+      node {
+        ...ProductListItem
+      }
+    }
+  }
+}
+
+fragment ProductListItem on Product {
+  id
+  name
+  slug
+  created
+  translation(languageCode: $languageCode) {
+    name
+    slug
+  }
+  pricing {
+    priceRange {
+      start { gross { amount currency } }
+      stop { gross { amount currency } }
+    }
+    priceRangeUndiscounted {
+      start { gross { amount currency } }
+      stop { gross { amount currency } }
+    }
+  }
+  category {
+    id
+    name
+    slug
+    translation(languageCode: $languageCode) { name slug }
+    backgroundImage { url alt }
+  }
+  thumbnail(size: 1024, format: WEBP) { url alt }
+  bestseller: assignedAttribute(slug: "bestseller") {
+    ... on AssignedBooleanAttribute { value }
+  }
+  pulseBestseller: assignedAttribute(slug: "pulse-bestseller") {
+    ... on AssignedBooleanAttribute { value }
+  }
+  productVariants(first: 50) {
+    totalCount
+    edges {
+      node {
+        id
+        selectionAttributes: attributes(variantSelection: VARIANT_SELECTION) {
+          attribute {
+            slug
+            name
+            inputType
+            translation(languageCode: $languageCode) { name }
+          }
+          values {
+            name
+            slug
+            value
+            translation(languageCode: $languageCode) { name }
+            file { url }
+          }
+        }
+      }
+    }
+  }
+}
+"""
+
+# The environment of a production worker answering a miss.
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "marquee.settings",
+    "DEBUG": "0",
+    "SECRET_KEY": secrets.token_urlsafe(64),
+    "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "GRAPHQL_RESPONSE_CACHE_ENABLED": "0",
+    # Saleor computes 20,400 for this document at first 100; until the cost model
+    # agrees, the limit is raised here so the 100-product page is measured too.
+    "GRAPHQL_QUERY_MAX_COMPLEXITY": "1000000",
+    "GRAPHQL_REQUEST_MAX_COMPLEXITY": "1000000",
+    # Measured, not timed: a profiled request on a busy machine may take seconds.
+    "GRAPHQL_REQUEST_DEADLINE_SECONDS": "120",
+    "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+}
+
+
+def database_environment(keep: bool) -> dict[str, str]:
+    """Create (or, with keep, reuse) the profile database; its Django environment."""
+    url = os.environ.get("DATABASE_URL", "")
+    database = external_database(url) if url else embedded_database()
+    if url:
+        django_env = {"DATABASE_URL": url.rsplit("/", 1)[0] + f"/{PROFILE_DATABASE}"}
+    else:
+        django_env = {"EMBEDDED_DATABASE_NAME": PROFILE_DATABASE}
+    with psycopg.connect(database.admin_conninfo, autocommit=True, connect_timeout=10) as conn:
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (PROFILE_DATABASE,)
+        ).fetchone()
+        if exists and keep:
+            log(f"database: {PROFILE_DATABASE} (kept)")
+            return django_env
+        drop_database(conn, PROFILE_DATABASE)
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(PROFILE_DATABASE)))
+    log(f"database: {PROFILE_DATABASE} (recreated)")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "marquee.settings", **django_env}
+    env.pop("STRIPE_SECRET_KEY", None)
+    manage(env, "migrate", "--noinput")
+    manage(env, "loaddemo")
+    return django_env
+
+
+def start_django(django_env: dict[str, str]):
+    """Configure this process as a production worker and return a test client."""
+    os.environ.pop("STRIPE_SECRET_KEY", None)
+    os.environ.update({**PRODUCTION_ENV, **django_env})
+    os.chdir(REPO)
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
+    import django
+
+    django.setup()
+    from django.test import Client
+
+    return Client(HTTP_HOST="127.0.0.1")
+
+
+def post(client, payload: dict, first: int, expected: int | None) -> int:
+    """One request; raise unless it answered the whole page without errors."""
+    response = client.post("/graphql/", payload, content_type="application/json")
+    if response.status_code != 200:
+        raise BenchError(f"first {first}: HTTP {response.status_code}: {response.content[:500]!r}")
+    body = json.loads(response.content)
+    if body.get("errors"):
+        raise BenchError(f"first {first}: errors: {body['errors'][:3]}")
+    products = len(body["data"]["products"]["edges"])
+    if expected is not None and products != expected:
+        raise BenchError(f"first {first}: {products} products, expected {expected}")
+    return products
+
+
+def measure(client, args, first: int) -> dict:
+    payload = {
+        "operationName": "ProductList",
+        "query": PRODUCT_LIST_QUERY,
+        "variables": {"first": first, "channel": args.channel, "languageCode": args.language},
+    }
+    expected = None
+    for _ in range(args.warmup):
+        expected = post(client, payload, first, expected)
+    samples = []
+    # CPU time, not wall time: on a shared machine a descheduled moment is not work.
+    profiler = cProfile.Profile(time.process_time) if args.profile else None
+    for _ in range(args.requests):
+        if profiler:
+            profiler.enable()
+        start = time.process_time()
+        post(client, payload, first, expected)
+        samples.append((time.process_time() - start) * 1000)
+        if profiler:
+            profiler.disable()
+    result = {
+        "first": first,
+        "products": expected,
+        "requests": args.requests,
+        "cpu_ms_mean": round(statistics.fmean(samples), 2),
+        "cpu_ms_median": round(statistics.median(samples), 2),
+        "cpu_ms_min": round(min(samples), 2),
+    }
+    if profiler:
+        stats = pstats.Stats(profiler, stream=sys.stdout)
+        result["profile"] = stats
+    return result
+
+
+def print_result(result: dict, args) -> None:
+    print(
+        f"first {result['first']:>3} ({result['products']} products): "
+        f"CPU ms per request mean {result['cpu_ms_mean']:.2f}, "
+        f"median {result['cpu_ms_median']:.2f}, min {result['cpu_ms_min']:.2f} "
+        f"over {result['requests']} requests"
+    )
+    stats = result.get("profile")
+    if stats is not None:
+        print(f"--- cProfile, first {result['first']}, top {args.profile} by own time ---")
+        stats.sort_stats("tottime").print_stats(args.profile)
+        print(f"--- cProfile, first {result['first']}, top {args.profile} by cumulative ---")
+        stats.sort_stats("cumulative").print_stats(args.profile)
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--first", type=int, action="append", help="page size (20 and 100)")
+    parser.add_argument("--requests", type=int, default=50, help="measured requests per size")
+    parser.add_argument("--warmup", type=int, default=5, help="unmeasured requests first")
+    parser.add_argument("--channel", default="china")
+    parser.add_argument("--language", default="ZH_HANS", help="LanguageCodeEnum value")
+    parser.add_argument(
+        "--profile", type=int, default=0, metavar="N", help="print cProfile's top N functions"
+    )
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--keep-db", action="store_true", help="reuse the profile database")
+    args = parser.parse_args(argv)
+    args.first = args.first or [20, 100]
+    if args.requests < 1 or args.warmup < 1:
+        parser.error("--requests and --warmup must be at least 1")
+    return args
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    try:
+        client = start_django(database_environment(args.keep_db))
+        results = [measure(client, args, first) for first in args.first]
+    except BenchError as error:
+        log(f"profile failed: {error}")
+        return 2
+    if args.json:
+        print(json.dumps([{k: v for k, v in r.items() if k != "profile"} for r in results]))
+    else:
+        for result in results:
+            print_result(result, args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
