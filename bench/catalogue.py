@@ -76,6 +76,10 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import catalogue_data  # noqa: E402 - the bench catalogue, widened past the demo's 44 products
+
 REPO = Path(__file__).resolve().parent.parent
 BENCH_DATABASE = "marquee_bench"
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost"}
@@ -293,6 +297,19 @@ def manage(env: dict[str, str], *args: str) -> None:
     )
     if result.returncode != 0:
         raise BenchError(f"`{shlex.join(argv[1:])}` failed:\n{result.stdout[-4000:]}")
+
+
+def widen_catalogue(env: dict[str, str], channel: str, products: int) -> dict:
+    """Copy demo products until `channel` lists `products` (bench/catalogue_data.py)."""
+    try:
+        outcome = catalogue_data.widen(env, channel, products)
+    except (RuntimeError, subprocess.TimeoutExpired) as error:
+        raise BenchError(str(error)) from error
+    log(
+        f"catalogue: {outcome['listed']} products listed in {channel} "
+        f"({outcome['listed_before']} from the demo, {outcome['copied']} copies)"
+    )
+    return outcome
 
 
 def count_sql_statements(env: dict[str, str], payload: dict) -> int | None:
@@ -590,8 +607,8 @@ def judge(status: int, body: bytes, first: int) -> str | None:
     if b'"errors"' in body:
         return f"GraphQL errors: {body[:300]!r}"
     products = body.count(b'"created"')
-    if products < first:
-        return f"only {products} products (expected {first})"
+    if products != first:
+        return f"{products} products (expected {first})"
     return None
 
 
@@ -933,6 +950,15 @@ def print_report(report: dict) -> None:
         f"load        {report['warmup_seconds']:g} s warm-up per phase, "
         f"{report['clients']} client processes"
     )
+    catalogue = report["catalogue"]
+    pages = ", ".join(
+        f"first {first}: {count}" for first, count in report["products_per_page"].items()
+    )
+    print(
+        f"catalogue   {catalogue['listed']} products listed in the channel "
+        f"({catalogue['listed_before']} from the demo, {catalogue['copied']} copies); "
+        f"products returned per page: {pages or 'n/a'}"
+    )
     print(f"SQL         statements per request (miss path): {report['sql_statements_per_request']}")
     print()
     print(
@@ -1006,6 +1032,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--channel", default="china", help="channel slug")
     parser.add_argument(
+        "--products",
+        type=int,
+        default=catalogue_data.DEFAULT_PRODUCTS,
+        help="products the channel lists: demo products are copied up to this many",
+    )
+    parser.add_argument(
         "--keep-db",
         action="store_true",
         help=f"reuse the {BENCH_DATABASE} database instead of dropping and recreating it",
@@ -1023,6 +1055,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--warmup must not be negative")
     if args.pool is not None and args.pool <= 0:
         parser.error("--pool must be positive")
+    if args.products < max(PAGE_SIZES):
+        parser.error(f"--products must be at least {max(PAGE_SIZES)}, the largest page")
     return args
 
 
@@ -1120,7 +1154,12 @@ def run(args: argparse.Namespace) -> dict:
         "clients": args.clients,
     }
     phases: list[dict] = []
-    with demo_environment(args, report, keep=args.keep_db) as (env, database):
+
+    def prepare(env, _database):
+        report["catalogue"] = widen_catalogue(env, args.channel, args.products)
+
+    report["products_per_page"] = {}
+    with demo_environment(args, report, prepare=prepare, keep=args.keep_db) as (env, database):
         miss_env = {**env, "GRAPHQL_RESPONSE_CACHE_ENABLED": "0"}
         hit_env = {**env, "GRAPHQL_RESPONSE_CACHE_ENABLED": "1"}
         report["sql_statements_per_request"] = {
@@ -1135,6 +1174,9 @@ def run(args: argparse.Namespace) -> dict:
                 for first in PAGE_SIZES:
                     payload = payload_for(first, args.channel)
                     refused = preflight_failure(served.url, payload)
+                    if not refused:
+                        page = preflight(served.url, payload)
+                        report["products_per_page"][first] = len(page["edges"])
                     for connections in CONNECTIONS:
                         if refused:
                             phases.append(refused_phase(name, first, connections, refused))
