@@ -27,8 +27,8 @@ Production settings: DEBUG off, gthread workers with one listening socket
 each (marquee.gunicorn_conf), pooled database connections. Clients are
 several processes on the same machine, each holding keep-alive connections
 over raw sockets (an HTTP client library costs more CPU per request than a
-cache hit does); every response is checked (HTTP 200, no "errors", the
-products asked for) and failures are counted and printed, never folded into
+cache hit does); every response is checked (HTTP 200, no "errors", exactly
+the products asked for) and failures are counted and printed, never folded into
 the figures.
 
 How to run, from the repository root:
@@ -39,7 +39,9 @@ How to run, from the repository root:
 
 It (1) drops and recreates a database named `marquee_bench` - on the
 DATABASE_URL server if that is set, else on the embedded server under
-.data/pg - and runs `manage.py migrate` and `manage.py loaddemo` on it, (2)
+.data/pg - runs `manage.py migrate` and `manage.py loaddemo` on it and widens
+the catalogue to --products products (default 120, bench/catalogue_data.py:
+the demo lists 44, and a page of 100 must hold 100), (2)
 runs `manage.py collectstatic` and starts gunicorn on a free port of
 127.0.0.1 (twice: cache off, then on), (3) runs the phases and prints the
 figures with the command that reproduces them, and (4) always stops
