@@ -309,7 +309,7 @@ def widen_catalogue(env: dict[str, str], channel: str, products: int) -> dict:
         raise BenchError(str(error)) from error
     log(
         f"catalogue: {outcome['listed']} products listed in {channel} "
-        f"({outcome['listed_before']} from the demo, {outcome['copied']} copies)"
+        f"({outcome['listed_before']} before widening, {outcome['copied']} copies added)"
     )
     return outcome
 
@@ -958,7 +958,7 @@ def print_report(report: dict) -> None:
     )
     print(
         f"catalogue   {catalogue['listed']} products listed in the channel "
-        f"({catalogue['listed_before']} from the demo, {catalogue['copied']} copies); "
+        f"({catalogue['listed_before']} before widening, {catalogue['copied']} copies added); "
         f"products returned per page: {pages or 'n/a'}"
     )
     print(f"SQL         statements per request (miss path): {report['sql_statements_per_request']}")

@@ -274,7 +274,7 @@ def print_report(report: dict) -> None:
     catalogue = report["catalogue"]
     print(
         f"catalogue: {catalogue['listed']} products listed in {CHANNEL} "
-        f"({catalogue['listed_before']} from the demo, {catalogue['copied']} copies)"
+        f"({catalogue['listed_before']} before widening, {catalogue['copied']} copies added)"
     )
     print(f"server: {report['server']}; machine: {report['machine']}")
     print(f"reproduce: {report['command']}")

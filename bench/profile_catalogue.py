@@ -292,7 +292,7 @@ def main(argv=None) -> int:
     else:
         print(
             f"catalogue: {catalogue['listed']} products listed in {args.channel} "
-            f"({catalogue['listed_before']} from the demo, {catalogue['copied']} copies)"
+            f"({catalogue['listed_before']} before widening, {catalogue['copied']} copies added)"
         )
         for result in results:
             print_result(result, args)
