@@ -27,8 +27,8 @@ Production settings: DEBUG off, gthread workers with one listening socket
 each (marquee.gunicorn_conf), pooled database connections. Clients are
 several processes on the same machine, each holding keep-alive connections
 over raw sockets (an HTTP client library costs more CPU per request than a
-cache hit does); every response is checked (HTTP 200, no "errors", the
-products asked for) and failures are counted and printed, never folded into
+cache hit does); every response is checked (HTTP 200, no "errors", exactly
+the products asked for) and failures are counted and printed, never folded into
 the figures.
 
 How to run, from the repository root:
@@ -39,7 +39,9 @@ How to run, from the repository root:
 
 It (1) drops and recreates a database named `marquee_bench` - on the
 DATABASE_URL server if that is set, else on the embedded server under
-.data/pg - and runs `manage.py migrate` and `manage.py loaddemo` on it, (2)
+.data/pg - runs `manage.py migrate` and `manage.py loaddemo` on it and widens
+the catalogue to --products products (default 120, bench/catalogue_data.py:
+the demo lists 44, and a page of 100 must hold 100), (2)
 runs `manage.py collectstatic` and starts gunicorn on a free port of
 127.0.0.1 (twice: cache off, then on), (3) runs the phases and prints the
 figures with the command that reproduces them, and (4) always stops
@@ -75,6 +77,10 @@ import httpx
 import psycopg
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import catalogue_data  # noqa: E402 - the bench catalogue, widened past the demo's 44 products
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH_DATABASE = "marquee_bench"
@@ -293,6 +299,19 @@ def manage(env: dict[str, str], *args: str) -> None:
     )
     if result.returncode != 0:
         raise BenchError(f"`{shlex.join(argv[1:])}` failed:\n{result.stdout[-4000:]}")
+
+
+def widen_catalogue(env: dict[str, str], channel: str, products: int) -> dict:
+    """Copy demo products until `channel` lists `products` (bench/catalogue_data.py)."""
+    try:
+        outcome = catalogue_data.widen(env, channel, products)
+    except (RuntimeError, subprocess.TimeoutExpired) as error:
+        raise BenchError(str(error)) from error
+    log(
+        f"catalogue: {outcome['listed']} products listed in {channel} "
+        f"({outcome['listed_before']} before widening, {outcome['copied']} copies added)"
+    )
+    return outcome
 
 
 def count_sql_statements(env: dict[str, str], payload: dict) -> int | None:
@@ -590,8 +609,8 @@ def judge(status: int, body: bytes, first: int) -> str | None:
     if b'"errors"' in body:
         return f"GraphQL errors: {body[:300]!r}"
     products = body.count(b'"created"')
-    if products < first:
-        return f"only {products} products (expected {first})"
+    if products != first:
+        return f"{products} products (expected {first})"
     return None
 
 
@@ -933,6 +952,15 @@ def print_report(report: dict) -> None:
         f"load        {report['warmup_seconds']:g} s warm-up per phase, "
         f"{report['clients']} client processes"
     )
+    catalogue = report["catalogue"]
+    pages = ", ".join(
+        f"first {first}: {count}" for first, count in report["products_per_page"].items()
+    )
+    print(
+        f"catalogue   {catalogue['listed']} products listed in the channel "
+        f"({catalogue['listed_before']} before widening, {catalogue['copied']} copies added); "
+        f"products returned per page: {pages or 'n/a'}"
+    )
     print(f"SQL         statements per request (miss path): {report['sql_statements_per_request']}")
     print()
     print(
@@ -1006,6 +1034,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--channel", default="china", help="channel slug")
     parser.add_argument(
+        "--products",
+        type=int,
+        default=catalogue_data.DEFAULT_PRODUCTS,
+        help="products the channel lists: demo products are copied up to this many",
+    )
+    parser.add_argument(
         "--keep-db",
         action="store_true",
         help=f"reuse the {BENCH_DATABASE} database instead of dropping and recreating it",
@@ -1023,6 +1057,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--warmup must not be negative")
     if args.pool is not None and args.pool <= 0:
         parser.error("--pool must be positive")
+    if args.products < max(PAGE_SIZES):
+        parser.error(f"--products must be at least {max(PAGE_SIZES)}, the largest page")
     return args
 
 
@@ -1120,7 +1156,12 @@ def run(args: argparse.Namespace) -> dict:
         "clients": args.clients,
     }
     phases: list[dict] = []
-    with demo_environment(args, report, keep=args.keep_db) as (env, database):
+
+    def prepare(env, _database):
+        report["catalogue"] = widen_catalogue(env, args.channel, args.products)
+
+    report["products_per_page"] = {}
+    with demo_environment(args, report, prepare=prepare, keep=args.keep_db) as (env, database):
         miss_env = {**env, "GRAPHQL_RESPONSE_CACHE_ENABLED": "0"}
         hit_env = {**env, "GRAPHQL_RESPONSE_CACHE_ENABLED": "1"}
         report["sql_statements_per_request"] = {
@@ -1135,6 +1176,9 @@ def run(args: argparse.Namespace) -> dict:
                 for first in PAGE_SIZES:
                     payload = payload_for(first, args.channel)
                     refused = preflight_failure(served.url, payload)
+                    if not refused:
+                        page = preflight(served.url, payload)
+                        report["products_per_page"][first] = len(page["edges"])
                     for connections in CONNECTIONS:
                         if refused:
                             phases.append(refused_phase(name, first, connections, refused))

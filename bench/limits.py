@@ -16,10 +16,11 @@ How to run, from the repository root:
 It (1) drops and recreates a database named `marquee_bench_limits` - on the
 DATABASE_URL server if that is set, else on the embedded server under
 .data/pg - and runs `manage.py migrate` and `manage.py loaddemo` on it, plus
-one customer account for the signed-in cases, (2) starts gunicorn on a free
-port of 127.0.0.1 exactly as bench/catalogue.py does (its server and
-database functions are reused), (3) sends every case one after another and
-(4) always stops gunicorn. Nothing is sent anywhere but 127.0.0.1.
+one customer account for the signed-in cases, and widens the catalogue to
+120 products (bench/catalogue_data.py) so that `first: 100` answers 100,
+(2) starts gunicorn on a free port of 127.0.0.1 exactly as bench/catalogue.py
+does (its server and database functions are reused), (3) sends every case
+one after another and (4) always stops gunicorn. Nothing is sent anywhere but 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -49,19 +50,30 @@ CREATE_USER = (
     f"get_user_model().objects.create_user({EMAIL!r}, {PASSWORD!r})"
 )
 SLOW = 2.0  # seconds: a case slower than this is flagged
+CHANNEL = "china"  # the channel every case reads
 
 NESTED = """query ($n: Int) { products(channel: "china", first: $n) { edges { node {
   category { products(channel: "china", first: $n) { edges { node {
     category { products(channel: "china", first: $n) { edges { node { id } } } } } } } } } } } }"""
-# Cost 30,401: under the per-operation limit of 50,000; ten of them are not.
+# Costs as the query-cost model (Saleor's, marquee/graphql/core/query_costs.toml)
+# counts them at n = 100, against the default limits of 50,000 per operation
+# (GRAPHQL_QUERY_MAX_COMPLEXITY) and per request (GRAPHQL_REQUEST_MAX_COMPLEXITY).
+# A page of 100 holds 100 products: the catalogue is widened past the demo's 44.
+
+# Cost 10,100: allowed alone; a batch of ten (101,000) is refused as a whole.
 HEAVY_ENTRY = """query ($n: Int) { products(channel: "china", first: $n) { edges { node {
   name productVariants(first: 100) { edges { node { sku } } } } } } }"""
-# Cost 3,501: ten of them (35,010) fit in one request's budget.
+HEAVY_COST = 10_100
+# Cost 4,900: ten of them (49,000) are about the largest batch the request budget allows.
 BATCH_ENTRY = """{ products(channel: "china", first: 100) { edges { node {
-  name slug productVariants(first: 10) { edges { node { sku } } } } } } }"""
-# Cost 49,501: about the most expensive product list the default limit allows.
+  name slug productVariants(first: 48) { edges { node { sku } } } } } } }"""
+BATCH_COST = 4_900
+# Cost 40,100: about the most expensive product list the per-operation limit allows
+# (each variant's attributes and their values are counted per variant).
 MAX_COST = """{ products(channel: "china", first: 100) { edges { node {
-  name slug productVariants(first: 98) { edges { node { sku name id } } } } } } }"""
+  productVariants(first: 100) { edges { node {
+    sku attributes { attribute { slug } values { slug } } } } } } } } }"""
+MAX_COST_COST = 40_100
 
 
 def aliases(count: int, field: str) -> str:
@@ -90,11 +102,11 @@ def cases(token: str) -> list[tuple[str, dict]]:
             {"json": {"query": aliases(20, totals)}},
         ),
         (
-            "batch of 10 entries of cost 30,401 each",
+            f"batch of 10 entries of cost {HEAVY_COST:,} each",
             {"json": [{"query": HEAVY_ENTRY, "variables": {"n": 100}}] * 10},
         ),
         (
-            "batch of 10 entries of cost 3,501 each (allowed)",
+            f"batch of 10 entries of cost {BATCH_COST:,} each (allowed)",
             {"json": [{"query": BATCH_ENTRY}] * 10},
         ),
         (
@@ -105,7 +117,7 @@ def cases(token: str) -> list[tuple[str, dict]]:
             "products nested 3 deep, first: 100.0",
             {"json": {"query": NESTED, "variables": {"n": 100.0}}},
         ),
-        ("max-cost product list allowed (cost 49,501)", {"json": {"query": MAX_COST}}),
+        (f"max-cost product list allowed (cost {MAX_COST_COST:,})", {"json": {"query": MAX_COST}}),
         (
             "200 aliased tokenCreate",
             {"json": {"query": mutation_aliases(200, token_create)}},
@@ -238,10 +250,13 @@ def run(args: argparse.Namespace) -> dict:
         "machine": {"cores": os.cpu_count(), "load_average": round(os.getloadavg()[0], 2)},
     }
 
-    def create_user(env, _database):
+    def prepare(env, _database):
         base.manage(env, "shell", "-c", CREATE_USER)
+        report["catalogue"] = base.widen_catalogue(
+            env, CHANNEL, base.catalogue_data.DEFAULT_PRODUCTS
+        )
 
-    with base.demo_server(args, report, prepare=create_user) as (url, _env):
+    with base.demo_server(args, report, prepare=prepare) as (url, _env):
         log(f"cases: {args.runs} runs each")
         report["results"] = run_cases(url, args.runs, args.workers)
     return report
@@ -256,6 +271,11 @@ def print_report(report: dict) -> None:
             f"{row['case']:<56} {row['status']:>6}  {row['median_ms']:>7} ms  "
             f"{row['max_ms']:>7} ms  {row['code']}{flag}"
         )
+    catalogue = report["catalogue"]
+    print(
+        f"catalogue: {catalogue['listed']} products listed in {CHANNEL} "
+        f"({catalogue['listed_before']} before widening, {catalogue['copied']} copies added)"
+    )
     print(f"server: {report['server']}; machine: {report['machine']}")
     print(f"reproduce: {report['command']}")
 
