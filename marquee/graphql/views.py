@@ -52,6 +52,7 @@ from .core.limits import (
     plan_operation,
     shape_errors,
 )
+from .core import response_cache
 from .core.rate_limits import note_details, retry_after_of
 from .core.text_input import document_nul_errors, variables_nul_errors
 
@@ -156,6 +157,10 @@ class MarqueeGraphQLView(GraphQLView):
         if operation_name == "null":
             operation_name = None
         return query, variables, operation_name, request.GET.get("id") or data.get("id")
+
+    def get_response(self, request, data, show_graphiql=False):
+        # Public catalogue answers come from the response cache (core.response_cache).
+        return response_cache.respond(self, request, data, show_graphiql)
 
     def _dispatch_batch(self, request, payload):
         limit = settings.GRAPHQL_MAX_BATCH_SIZE
