@@ -172,9 +172,9 @@ def undeclared_models() -> list[str]:
     found = []
     for model in apps.get_models(include_auto_created=True):
         meta = model._meta
-        if meta.app_label in DOMAIN_APPS and not meta.abstract and not meta.proxy:
-            if meta.label not in _declared:
-                found.append(meta.label)
+        domain = meta.app_label in DOMAIN_APPS and not meta.abstract and not meta.proxy
+        if domain and meta.label not in _declared:
+            found.append(meta.label)
     return sorted(found)
 
 

@@ -40,6 +40,7 @@ from psycopg.pq import TransactionStatus
 from marquee.core.exceptions import DomainError
 
 from .api import schema
+from .core import response_cache
 from .core.errors import ErrorCode
 from .core.execution import BatchingExecutionContext, Deadline, RequestTimeout
 from .core.introspection import NoIntrospection
@@ -52,7 +53,6 @@ from .core.limits import (
     plan_operation,
     shape_errors,
 )
-from .core import response_cache
 from .core.rate_limits import note_details, retry_after_of
 from .core.text_input import document_nul_errors, variables_nul_errors
 

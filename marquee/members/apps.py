@@ -41,9 +41,7 @@ def _declare_tables() -> None:
     versions.register_catalogue_table(m.MemberPriceRule)
     versions.register_catalogue_table(m.MemberVariantPrice)
     versions.register_catalogue_table(m.BackerTier)
-    versions.register_catalogue_table(
-        m.BackerProgramme, volatile=("units_committed", "units_paid")
-    )
+    versions.register_catalogue_table(m.BackerProgramme, volatile=("units_committed", "units_paid"))
     versions.register_catalogue_table(m.Perk, volatile=("redeemed",))
     versions.register_moments(m.MemberPriceRule, "starts_at", "ends_at")
     versions.register_moments(m.BackerProgramme, "opens_at", "closes_at")

@@ -28,6 +28,4 @@ def programme_tiers(viewer) -> str | None:
 
 
 def register() -> None:
-    extensions.register_pricing_segment(
-        programme_tiers, order=extensions.ELIGIBILITY, name=NAME
-    )
+    extensions.register_pricing_segment(programme_tiers, order=extensions.ELIGIBILITY, name=NAME)
