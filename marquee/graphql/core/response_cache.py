@@ -238,23 +238,41 @@ store = _Store()
 _settings_epoch = 0
 
 
-def _on_setting_changed(**_kwargs):
+def _on_setting_changed(setting=None, **_kwargs):
     # Settings shape answers (the licence gate, limits, the shop's name); they change
-    # at run time only in tests, whose entries must not outlive the change.
+    # at run time only in tests, whose entries must not outlive the change. The store's
+    # own settings change where entries live, not what they say.
     global _settings_epoch
-    _settings_epoch += 1
+    if setting != "CACHES":
+        _settings_epoch += 1
 
 
 setting_changed.connect(_on_setting_changed, dispatch_uid="graphql.response_cache.settings")
 
 
 def clear() -> None:
-    """Forget every entry of this process's store and the store's failure state (tests)."""
+    """Forget this store's entries and its failure state (tests).
+
+    Only the response cache's own keys: a shared Redis holds other things
+    (waiting rooms, rate limits, other shops), so nothing is flushed.
+    """
     store.reset()
+    cache = store.cache
     try:
-        store.cache.clear()
+        client = getattr(cache, "_cache", None)
+        if hasattr(client, "get_client"):  # Redis: delete by this cache's key pattern
+            redis = client.get_client(write=True)
+            pattern = cache.make_key(KEY_PREFIX + "*")
+            keys = list(redis.scan_iter(match=pattern, count=500))
+            if keys:
+                redis.delete(*keys)
+        elif isinstance(client, dict):  # in-process: this cache's own entries
+            with cache._lock:
+                for key in [k for k in client if KEY_PREFIX in k]:
+                    del client[key]
+                    cache._expire_info.pop(key, None)
     except Exception:
-        logger.warning("Could not clear the response cache's store.", exc_info=True)
+        store.reset()
 
 
 # --- Serving -------------------------------------------------------------------
