@@ -365,7 +365,7 @@ GRAPHQL_RESPONSE_CACHE_ENABLED = env_bool("GRAPHQL_RESPONSE_CACHE_ENABLED", True
 GRAPHQL_RESPONSE_CACHE_SECONDS = env_int("GRAPHQL_RESPONSE_CACHE_SECONDS", 300)
 # How stale stock-dependent answers (quantityAvailable, isAvailable, a drop's
 # remaining and state) may be; checkoutLinesAdd and checkoutComplete always
-# read real stock.
+# read real stock. 0: answers showing stock are never kept.
 GRAPHQL_STOCK_STALENESS_SECONDS = env_int("GRAPHQL_STOCK_STALENESS_SECONDS", 1)
 if not REDIS_URL:
     # The in-process cache holds a catalogue's pages, not Django's default 300 entries.

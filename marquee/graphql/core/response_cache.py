@@ -18,13 +18,16 @@ The key is a sha256 over what the answer depends on:
 - the pricing segment (`merch.extensions.pricing_segment`: "public", or the
   viewer's programme tiers; never the user id, so members share entries);
 - the catalogue token (`core.cache_versions`): moved by every committed
-  catalogue write and by every registered moment passing.
+  catalogue write and by every registered moment passing;
+- the registered catalogue rules (filters, variant filters, price rules,
+  segment contributors), so a rule added at run time is never missed.
 
 No resolver reads Accept-Language or any other header (no LocaleMiddleware).
 
 Lifetime. An answer selecting a stock-dependent field (`stock_fields` in
-the data file: quantityAvailable, isAvailable, a drop's remaining and state)
-lives GRAPHQL_STOCK_STALENESS_SECONDS from the moment its computation
+the data file: quantityAvailable, isAvailable, a drop's remaining and state;
+or an argument that can filter by stock, `stock_input_fields`) lives
+GRAPHQL_STOCK_STALENESS_SECONDS (0: such answers are not kept) from the moment its computation
 started; any other answer GRAPHQL_RESPONSE_CACHE_SECONDS, cut at the next
 registered moment. Stock is never part of the catalogue version, so a sale
 costs no invalidation; checkoutLinesAdd and checkoutComplete are never
@@ -72,7 +75,9 @@ from graphql import (
 from graphql.language import FieldNode, FragmentSpreadNode, InlineFragmentNode
 
 from marquee.core.cache_versions import catalogue_state
+from marquee.merch import extensions
 from marquee.merch.extensions import PUBLIC_SEGMENT, pricing_segment
+from marquee.merch.pricing.rules import price_rules
 
 logger = logging.getLogger("marquee.graphql.cache")
 
@@ -80,6 +85,8 @@ DATA = json.loads((Path(__file__).parent / "data" / "response_cache.json").read_
 CACHEABLE_ROOTS = frozenset(DATA["cacheable_roots"])
 STOCK_FIELDS = frozenset(tuple(pair) for pair in DATA["stock_fields"])
 VIEWER_FIELDS = frozenset(tuple(pair) for pair in DATA["viewer_fields"])
+# Arguments whose input type holds one of these (a stock filter) make the answer stock-dependent.
+STOCK_INPUT_FIELDS = frozenset(DATA["stock_input_fields"])
 
 KEY_PREFIX = "graphql-response:"
 MAX_DOCUMENT_LENGTH = 100_000
@@ -127,24 +134,47 @@ def _root_names(selection_set, fragments, seen=frozenset()):
             yield from _root_names(fragments[name].selection_set, fragments, seen | {name})
 
 
+def _filters_stock(input_type, seen=None) -> bool:
+    """Whether an input type (or one nested in it) has a stock filter field."""
+    input_type = get_named_type(input_type)
+    fields = getattr(input_type, "fields", None)
+    if not fields:
+        return False
+    seen = seen if seen is not None else set()
+    if input_type.name in seen:
+        return False
+    seen.add(input_type.name)
+    return any(
+        name in STOCK_INPUT_FIELDS or _filters_stock(field.type, seen)
+        for name, field in fields.items()
+    )
+
+
 class _FieldCollector(Visitor):
     def __init__(self, type_info: TypeInfo):
         super().__init__()
         self.type_info = type_info
         self.fields: set[tuple[str, str]] = set()
+        self.stock_arguments = False
 
     def enter_field(self, node, *_args):
         parent = self.type_info.get_parent_type()
         if parent is not None:
             self.fields.add((get_named_type(parent).name, node.name.value))
 
+    def enter_argument(self, _node, *_args):
+        argument = self.type_info.get_argument()
+        if argument is not None and _filters_stock(argument.type):
+            self.stock_arguments = True
 
-def selected_fields(graphql_schema, document) -> set[tuple[str, str]]:
-    """Every (type, field) pair the document selects, fragments included."""
+
+def selected_fields(graphql_schema, document) -> tuple[set[tuple[str, str]], bool]:
+    """Every (type, field) pair the document selects, fragments included, and whether
+    an argument can filter by stock."""
     type_info = TypeInfo(graphql_schema)
     collector = _FieldCollector(type_info)
     visit(document, TypeInfoVisitor(type_info, collector))
-    return collector.fields
+    return collector.fields, collector.stock_arguments
 
 
 @functools.lru_cache(maxsize=1024)
@@ -169,12 +199,12 @@ def classify(graphql_schema, query: str, operation_name: str | None) -> Classifi
     if not roots or not roots <= CACHEABLE_ROOTS:
         return NOT_CACHEABLE
     try:
-        fields = selected_fields(graphql_schema, document)
+        fields, stock_arguments = selected_fields(graphql_schema, document)
     except RecursionError:
         return NOT_CACHEABLE
     if fields & VIEWER_FIELDS:
         return NOT_CACHEABLE
-    return Classification(True, stock_dependent=bool(fields & STOCK_FIELDS))
+    return Classification(True, stock_dependent=stock_arguments or bool(fields & STOCK_FIELDS))
 
 
 # --- The store -----------------------------------------------------------------
@@ -301,8 +331,20 @@ def _viewer(request):
     return user if getattr(user, "is_authenticated", False) else None
 
 
+def _rules() -> str:
+    """The registered catalogue rules: an app (or a test) adding one changes every answer."""
+    registries = (
+        extensions.catalogue_filters,
+        extensions.variant_filters,
+        extensions.pricing_segments,
+        price_rules,
+    )
+    return "|".join(",".join(str(id(entry.fn)) for entry in registry) for registry in registries)
+
+
 def cache_key(*, query, operation_name, variables_json, origin, segment, token) -> str:
     digest = hashlib.sha256()
+    digest.update(_rules().encode())
     for part in (query, operation_name or "", variables_json, origin, segment, token):
         digest.update(part.encode("utf-8", "surrogatepass"))
         digest.update(b"\x00")

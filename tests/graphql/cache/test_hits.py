@@ -166,3 +166,36 @@ def test_a_batch_is_answered_but_not_cached(catalogue, anonymous):
         assert response.status_code == 200
         assert len(response.json()) == 2
         assert getattr(response.wsgi_request, "graphql_cache_policy", None) is None
+
+
+def test_a_stock_filter_in_the_variables_makes_the_answer_stock_dependent():
+    query = """query($filter: ProductFilterInput) {
+      products(channel: "china", first: 5, filter: $filter) { edges { node { name } } } }"""
+    assert classify(schema.graphql_schema, query, None).stock_dependent
+
+
+def test_a_stock_bound_of_zero_keeps_no_stock_answer(catalogue, anonymous, settings):
+    settings.GRAPHQL_STOCK_STALENESS_SECONDS = 0
+    catalogue.product("Tee")
+    for _ in range(2):
+        anonymous.ask(STOCK, {"channel": "china"})
+        assert anonymous.computed
+        assert anonymous.policy is None
+
+
+def test_a_rule_registered_at_run_time_changes_the_key(catalogue, anonymous):
+    from marquee.merch import extensions
+
+    catalogue.product("Tee")
+    query = 'query { products(channel: "china", first: 5) { edges { node { name } } } }'
+    assert len(anonymous.ask(query)["products"]["edges"]) == 1
+
+    def nothing(queryset, channel, now):
+        return queryset.none()
+
+    extensions.register_catalogue_filter(nothing, order=999)
+    try:
+        assert anonymous.ask(query)["products"]["edges"] == []
+    finally:
+        extensions.unregister_catalogue_filter(nothing)
+    assert len(anonymous.ask(query)["products"]["edges"]) == 1
