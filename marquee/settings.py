@@ -354,6 +354,23 @@ else:
 # how soon a waiting client hears it was admitted, or that the drop sold out.
 ADMISSION_POLL_SECONDS = env_int("ADMISSION_POLL_SECONDS", 2)
 
+# --- Response cache (marquee.graphql.core.response_cache) --------------------
+# Public catalogue answers (products, categories, collections, films, menus,
+# pages, channels, shop, drops) are kept in the `default` cache above, keyed
+# by document, variables, host, pricing segment and the catalogue version
+# (moved by PostgreSQL triggers on every catalogue write, core.cache_versions).
+GRAPHQL_RESPONSE_CACHE_ENABLED = env_bool("GRAPHQL_RESPONSE_CACHE_ENABLED", True)
+# The longest an entry lives (it is also cut at the next known moment, e.g. a
+# publication date or a drop's start).
+GRAPHQL_RESPONSE_CACHE_SECONDS = env_int("GRAPHQL_RESPONSE_CACHE_SECONDS", 300)
+# How stale stock-dependent answers (quantityAvailable, isAvailable, a drop's
+# remaining and state) may be; checkoutLinesAdd and checkoutComplete always
+# read real stock. 0: answers showing stock are never kept.
+GRAPHQL_STOCK_STALENESS_SECONDS = env_int("GRAPHQL_STOCK_STALENESS_SECONDS", 1)
+if not REDIS_URL:
+    # The in-process cache holds a catalogue's pages, not Django's default 300 entries.
+    CACHES["default"]["OPTIONS"] = {"MAX_ENTRIES": 2000}
+
 # --- Drops (marquee.merch.drops) ---------------------------------------------
 # Rate limits of the drop mutations (dropJoin, dropReserve): requests per
 # client IP and per signed-in account in a fixed window; 0 switches one off.

@@ -38,3 +38,16 @@ def _media_root(settings, tmp_path):
 def _offline_payments(settings):
     """The suite pays with the offline test gateway, which is off unless enabled."""
     settings.OFFLINE_PAYMENTS_ENABLED = True
+
+
+@pytest.fixture(autouse=True)
+def _empty_response_cache():
+    """No test sees another's cached answers: a rolled back test reuses catalogue versions."""
+    from marquee.core.cache_versions import forget_eras
+    from marquee.graphql.core import response_cache
+
+    response_cache.clear()
+    forget_eras()
+    yield
+    response_cache.clear()
+    forget_eras()

@@ -83,3 +83,19 @@ class RateLimitCounter(models.Model):
 
     def __str__(self):
         return f"{self.key}: {self.count} until {self.expires_at:%Y-%m-%d %H:%M:%S}"
+
+
+class CatalogueVersion(models.Model):
+    """The one row whose counter every write to the public catalogue moves.
+
+    Written only by the database triggers `core.cache_versions` installs; a
+    `generation` is drawn when the row is (re)created, so after a flush or a
+    TRUNCATE the version never repeats one a cache may still hold.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    counter = models.BigIntegerField(default=0)
+    generation = models.UUIDField()
+
+    def __str__(self):
+        return f"{self.generation}:{self.counter}"

@@ -40,7 +40,7 @@ from psycopg.pq import TransactionStatus
 from marquee.core.exceptions import DomainError
 
 from .api import schema
-from .core import get_requests, http_cache, persisted_queries
+from .core import get_requests, http_cache, persisted_queries, response_cache
 from .core.encoding import encode_result
 from .core.errors import ErrorCode
 from .core.execution import BatchingExecutionContext, Deadline, RequestTimeout
@@ -171,6 +171,10 @@ class MarqueeGraphQLView(GraphQLView):
             document, _errors = parse_and_validate(graphql_schema, query)
             get_requests.refuse_writes(request.method, document, operation_name)
         return query, variables, operation_name, request.GET.get("id") or data.get("id")
+
+    def get_response(self, request, data, show_graphiql=False):
+        # Public catalogue answers come from the response cache (core.response_cache).
+        return response_cache.respond(self, request, data, show_graphiql)
 
     def _dispatch_batch(self, request, payload):
         limit = settings.GRAPHQL_MAX_BATCH_SIZE

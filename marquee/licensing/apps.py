@@ -16,3 +16,38 @@ class LicensingConfig(AppConfig):
         from .royalties import posting
 
         posting.register()
+        _declare_tables()
+
+
+def _declare_tables() -> None:
+    """The licence gate's tables are public (they decide what is shown); contracts, royalties
+    and statements are not (see core.cache_versions)."""
+    from marquee.core import cache_versions as versions
+
+    from . import models as m
+
+    for model in (m.Property, m.Licence, m.ProductApproval):
+        versions.register_catalogue_table(model)
+    versions.register_moments(m.Licence, "term_start", "term_end", "sell_off_until")
+    private = {
+        "licensor records, not shown to shoppers": (m.Licensor, m.LicensorUser),
+        "licence history and approval events": (m.LicenceChange, m.ApprovalEvent),
+        "royalty terms, ledger and statements": (
+            m.RoyaltyTerms,
+            m.RoyaltyTier,
+            m.RoyaltyCategoryRate,
+            m.ExchangeRate,
+            m.SaleSnapshot,
+            m.LedgerAccount,
+            m.RoyaltyPayment,
+            m.JournalEntry,
+            m.LedgerLine,
+            m.RoyaltyPeriodClose,
+            m.Statement,
+            m.StatementLine,
+            m.WithholdingRate,
+        ),
+    }
+    for reason, models in private.items():
+        for model in models:
+            versions.register_private_table(model, reason=reason)

@@ -12,3 +12,76 @@ class MerchConfig(AppConfig):
         from .drops import admin, hooks, tasks  # noqa: F401
 
         hooks.register()
+        _declare_tables()
+
+
+def _declare_tables() -> None:
+    """Which tables public catalogue answers read (their writes move the catalogue version,
+    see core.cache_versions), which they never read, and the moments that change answers."""
+    from marquee.core import cache_versions as versions
+
+    from . import models as m
+    from .models.orders import OrderRefund
+
+    for model in (
+        m.Attribute,
+        m.AttributeValue,
+        m.ProductTypeAttribute,
+        m.AssignedProductAttributeValue,
+        m.AssignedVariantAttributeValue,
+        m.AssignedPageAttributeValue,
+        m.Category,
+        m.ProductType,
+        m.Product,
+        m.ProductVariant,
+        m.ProductChannelListing,
+        m.ProductVariantChannelListing,
+        m.ProductMedia,
+        m.Collection,
+        m.CollectionProduct,
+        m.CollectionChannelListing,
+        m.Channel,
+        m.PageType,
+        m.Page,
+        m.Menu,
+        m.MenuItem,
+        m.Drop,
+        m.DropVariant,
+        m.Warehouse,  # which warehouses serve a channel: quantityAvailable, isAvailable
+        m.ShippingZone,  # which countries a warehouse ships to: quantityAvailable(countryCode)
+        m.TaxRate,
+    ):
+        versions.register_catalogue_table(model)
+    private = {
+        "stock counters (answers showing them live GRAPHQL_STOCK_STALENESS_SECONDS)": (
+            m.Stock,
+            m.Reservation,
+            m.DropPurchase,
+        ),
+        "a buyer's checkout": (m.Checkout, m.CheckoutLine),
+        "orders and their fulfilment": (
+            m.Order,
+            m.OrderLine,
+            m.OrderLineDiscount,
+            m.Allocation,
+            m.Fulfillment,
+            m.FulfillmentLine,
+            m.OrderEvent,
+            OrderRefund,
+        ),
+        "order events on their way to consumers": (m.OutboxEvent, m.OutboxDelivery),
+        "payments": (m.TransactionItem, m.TransactionEvent, m.ProviderEvent),
+        "checkout pricing only (vouchers, delivery methods)": (
+            m.Voucher,
+            m.VoucherChannelListing,
+            m.ShippingMethod,
+            m.ShippingMethodChannelListing,
+        ),
+    }
+    for reason, models in private.items():
+        for model in models:
+            versions.register_private_table(model, reason=reason)
+    versions.register_moments(m.ProductChannelListing, "published_at", "available_for_purchase_at")
+    versions.register_moments(m.CollectionChannelListing, "published_at")
+    versions.register_moments(m.Page, "published_at")
+    versions.register_moments(m.Drop, "starts_at", "ends_at", "early_access_starts_at")

@@ -94,3 +94,37 @@ def visible_variant_condition(viewer, now) -> Q | None:
     for condition in conditions:
         combined &= condition
     return combined
+
+
+# --- Pricing segments --------------------------------------------------------
+#
+# A cached catalogue answer is shared by every viewer of the same pricing
+# segment: what the viewer's prices and visible variants depend on. Apps that
+# make prices or variant filters depend on the viewer contribute a part,
+# `fn(viewer) -> str | None` (None: nothing for this viewer), registered in the
+# same way as the filters. A part must never be the user's id: two viewers
+# who see the same thing must share a segment, or the cache serves nobody.
+
+PUBLIC_SEGMENT = "public"
+
+pricing_segments = Registry("pricing segment")
+
+
+def register_pricing_segment(fn: Callable | None = None, *, order: int, name: str):
+    return pricing_segments.register(fn, order=order, name=name)
+
+
+def unregister_pricing_segment(fn: Callable) -> None:
+    pricing_segments.unregister(fn)
+
+
+def pricing_segment(viewer) -> str:
+    """The viewer's segment: "public" when nobody is signed in or nothing is contributed."""
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        return PUBLIC_SEGMENT
+    parts = []
+    for entry in pricing_segments:
+        part = entry.fn(viewer)
+        if part:
+            parts.append(f"{entry.name}={part}")
+    return ";".join(parts) or PUBLIC_SEGMENT

@@ -24,6 +24,13 @@ from .member_catalogue import Backers, UserClient
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _response_cache_off(settings):
+    """These pins count computing an answer (the response cache's miss path)."""
+    settings.GRAPHQL_RESPONSE_CACHE_ENABLED = False
+
+
 # the signed-in user; the member price rule's offers for the whole batch.
 MEMBER_STATEMENTS = 2
 MEMBER_PRODUCT_LIST_QUERIES = PRODUCT_LIST_QUERIES + MEMBER_STATEMENTS

@@ -14,6 +14,12 @@ from tests.graphql.operations import PRODUCT_GRID, PRODUCT_PAGE
 from .conftest import later
 
 
+@pytest.fixture(autouse=True)
+def _stock_read_at_once(settings):
+    """These tests read stock the moment it changes: no cached stock answer."""
+    settings.GRAPHQL_STOCK_STALENESS_SECONDS = 0
+
+
 def _hold(shop, variant, quantity, until=None):
     line = shop.checkout([(variant, quantity)]).lines.get()
     services.reserve(
