@@ -21,6 +21,9 @@
   API reads no cookie (tokens only), so graphene-django's CSRF cookie,
   which would add `Set-Cookie` and `Vary: Cookie` to every answer and make
   each browser's copy its own, is dropped from JSON answers.
+- **X-Cache** says `HIT` or `MISS` on an answer the response cache could
+  keep (as CDNs and shared caches say it), so an operator or a bench reads
+  the hit rate from the answers themselves; other answers carry none.
 """
 
 from __future__ import annotations
@@ -62,6 +65,9 @@ def finish(request, response, *, varies_on_accept: bool):
     varies_on = ("Authorization", "Accept") if varies_on_accept else ("Authorization",)
     patch_vary_headers(response, varies_on)
     policy = getattr(request, "graphql_cache_policy", None)
+    status = getattr(request, "graphql_cache_status", None)
+    if status is not None:
+        response["X-Cache"] = status  # the response cache's HIT or MISS
     response["Cache-Control"] = cache_control(
         policy,
         method=request.method,

@@ -415,9 +415,16 @@ def _wait_for(key: str, request) -> dict | None:
     return None
 
 
+# What `X-Cache` says of a cacheable operation's answer (http_cache writes it), as
+# CDNs and shared caches say it: operators and benches read hit rates from it.
+HIT = "HIT"
+MISS = "MISS"
+
+
 def _serve(request, entry, shared: bool):
     max_age = max(int(entry["expires"] - time.time()), 0)
     request.graphql_cache_policy = CachePolicy(shared=shared, max_age=max_age)
+    request.graphql_cache_status = HIT
     return entry["body"], 200
 
 
@@ -466,6 +473,7 @@ def respond(view, request, data, show_graphiql=False):
         entry = _wait_for(key, request)
         if entry is not None:
             return _serve(request, entry, shared)
+    request.graphql_cache_status = MISS
     try:
         body, status, result = execute(view, request, data, params, show_graphiql)
         if status == 200 and result is not None and not result.errors and body is not None:

@@ -31,9 +31,11 @@ def test_an_anonymous_catalogue_get_is_public_for_as_long_as_it_is_right(http, c
     assert 0 < max_age <= settings.GRAPHQL_RESPONSE_CACHE_SECONDS
     assert "Authorization" in response.headers["Vary"]
     assert "Set-Cookie" not in response.headers
+    assert response.headers["X-Cache"] == "MISS"
 
     by_hash = http.get(variables={"channel": "china"}, extensions=persisted(PRODUCTS))
     assert by_hash.content == response.content
+    assert by_hash.headers["X-Cache"] == "HIT"
     assert by_hash.headers["ETag"] == response.headers["ETag"]
     not_modified = http.get(
         variables={"channel": "china"},
@@ -71,6 +73,7 @@ def test_a_signed_in_viewer_is_never_public(http, catalogue, fast_passwords):
     me = http.get(ME, HTTP_AUTHORIZATION=f"Bearer {token}")
     assert me.json()["data"]["me"]["email"] == "fan@example.com"
     assert me.headers["Cache-Control"] == "no-store"
+    assert "X-Cache" not in me.headers
 
 
 def test_a_hit_by_get_reads_only_the_catalogue_version(http, catalogue, django_assert_num_queries):
