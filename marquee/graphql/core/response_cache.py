@@ -120,18 +120,24 @@ NOT_CACHEABLE = Classification(False)
 # --- Which documents -----------------------------------------------------------
 
 
-def _root_names(selection_set, fragments, seen=frozenset()):
+def _root_names(selection_set, fragments, expanded=None):
+    """The root field names, each fragment expanded once (a fragment spread twice by a
+    chain of fragments would otherwise be walked 2**n times before anything is refused)."""
+    expanded = set() if expanded is None else expanded
     for selection in selection_set.selections:
         if isinstance(selection, FieldNode):
             yield selection.name.value
         elif isinstance(selection, InlineFragmentNode):
-            yield from _root_names(selection.selection_set, fragments, seen)
+            yield from _root_names(selection.selection_set, fragments, expanded)
         elif isinstance(selection, FragmentSpreadNode):
             name = selection.name.value
-            if name in seen or name not in fragments:
-                yield "?"  # a cycle or a missing fragment: let execution explain
+            if name not in fragments:
+                yield "?"  # a missing fragment: let validation explain
                 continue
-            yield from _root_names(fragments[name].selection_set, fragments, seen | {name})
+            if name in expanded:
+                continue  # its names are yielded already (or it is a cycle)
+            expanded.add(name)
+            yield from _root_names(fragments[name].selection_set, fragments, expanded)
 
 
 def _filters_stock(input_type, seen=None) -> bool:
