@@ -47,6 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import catalogue_data  # noqa: E402 - the bench catalogue, widened past the demo's 44 products
 from catalogue import (  # noqa: E402 - the sibling benchmark's database helpers
+    PRODUCT_LIST_QUERY,
     REPO,
     BenchError,
     drop_database,
@@ -59,76 +60,6 @@ from catalogue import (  # noqa: E402 - the sibling benchmark's database helpers
 
 PROFILE_DATABASE = "marquee_profile"
 
-# Saleor storefront's ProductList and its ProductListItem fragment, as sent.
-PRODUCT_LIST_QUERY = """
-query ProductList($first: Int = 9, $channel: String!, $languageCode: LanguageCodeEnum!) {
-  products(first: $first, channel: $channel) {
-    edges {
-      node {
-        ...ProductListItem
-      }
-    }
-  }
-}
-
-fragment ProductListItem on Product {
-  id
-  name
-  slug
-  created
-  translation(languageCode: $languageCode) {
-    name
-    slug
-  }
-  pricing {
-    priceRange {
-      start { gross { amount currency } }
-      stop { gross { amount currency } }
-    }
-    priceRangeUndiscounted {
-      start { gross { amount currency } }
-      stop { gross { amount currency } }
-    }
-  }
-  category {
-    id
-    name
-    slug
-    translation(languageCode: $languageCode) { name slug }
-    backgroundImage { url alt }
-  }
-  thumbnail(size: 1024, format: WEBP) { url alt }
-  bestseller: assignedAttribute(slug: "bestseller") {
-    ... on AssignedBooleanAttribute { value }
-  }
-  pulseBestseller: assignedAttribute(slug: "pulse-bestseller") {
-    ... on AssignedBooleanAttribute { value }
-  }
-  productVariants(first: 50) {
-    totalCount
-    edges {
-      node {
-        id
-        selectionAttributes: attributes(variantSelection: VARIANT_SELECTION) {
-          attribute {
-            slug
-            name
-            inputType
-            translation(languageCode: $languageCode) { name }
-          }
-          values {
-            name
-            slug
-            value
-            translation(languageCode: $languageCode) { name }
-            file { url }
-          }
-        }
-      }
-    }
-  }
-}
-"""
 
 # The environment of a production worker answering a miss.
 PRODUCTION_ENV = {
