@@ -149,6 +149,13 @@ def register_private_table(model, *, reason: str) -> None:
         _declared.add(through._meta.label)
 
 
+def register_private_tables(private: dict) -> None:
+    """`register_private_table` for each {reason: models} an app declares."""
+    for reason, tables in private.items():
+        for model in tables:
+            register_private_table(model, reason=reason)
+
+
 def register_moments(model, *fields: str) -> None:
     """Fields of `model` whose passing changes a public answer without a write.
 

@@ -54,6 +54,4 @@ def _declare_tables() -> None:
             m.LotteryDraw,
         ),
     }
-    for reason, models in private.items():
-        for model in models:
-            versions.register_private_table(model, reason=reason)
+    versions.register_private_tables(private)

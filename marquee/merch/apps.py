@@ -78,9 +78,7 @@ def _declare_tables() -> None:
             m.ShippingMethodChannelListing,
         ),
     }
-    for reason, models in private.items():
-        for model in models:
-            versions.register_private_table(model, reason=reason)
+    versions.register_private_tables(private)
     versions.register_moments(m.ProductChannelListing, "published_at", "available_for_purchase_at")
     versions.register_moments(m.CollectionChannelListing, "published_at")
     versions.register_moments(m.Page, "published_at")
