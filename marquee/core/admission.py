@@ -33,6 +33,16 @@ The algorithm (no SQL anywhere, one Redis round trip per call):
   `clear_sold_out`). `is_sold_out` keeps a per-process copy for at most
   `SOLD_OUT_CACHE_SECONDS`, so after a sell-out new arrivals are answered
   without a network round trip either.
+- **keys seen** (`sold_out_for_key`): a sold-out answer must not reach a
+  retry whose first attempt holds units (its answer lost to a timeout): the
+  retry is owed that first answer. So a request under an idempotency key
+  asks the room in one round trip: while the room is open its key is
+  remembered; once sold out, a key never seen is answered SOLD_OUT (it
+  cannot hold anything) and a key seen before is sent on to look. The
+  flag and the keys live in the same store and are lost together (a Redis
+  restart): whoever sets the flag again passes the keys that committed
+  (`mark_sold_out(room, keys)`, from the database), so a key that holds
+  units is never unknown to a room that says sold out.
 
 With `REDIS_URL` set every process shares the room (and it survives a web
 process restart). `now` and t0 are both read from Redis' own clock (`TIME`
@@ -175,6 +185,7 @@ class LocalRooms:
         self._lock = threading.Lock()
         self._rooms: dict[str, list] = {}  # room -> [count, opened]
         self._sold_out: set[str] = set()
+        self._keys: dict[str, set[str]] = {}
 
     def join(self, room: str, opens_at: float = 0.0) -> tuple[int, _RoomClock]:
         with self._lock:
@@ -194,9 +205,18 @@ class LocalRooms:
         with self._lock:
             return self._rooms.get(room, [0])[0]
 
-    def set_sold_out(self, room: str, value: bool) -> None:
+    def set_sold_out(self, room: str, value: bool, keys=()) -> None:
         with self._lock:
+            self._keys.setdefault(room, set()).update(keys)
             (self._sold_out.add if value else self._sold_out.discard)(room)
+
+    def sold_out_for_key(self, room: str, member: str) -> bool:
+        with self._lock:
+            seen = self._keys.setdefault(room, set())
+            if room in self._sold_out:
+                return member not in seen
+            seen.add(member)
+            return False
 
     def sold_out(self, room: str) -> bool:
         with self._lock:
@@ -206,6 +226,7 @@ class LocalRooms:
         with self._lock:
             self._rooms.pop(room, None)
             self._sold_out.discard(room)
+            self._keys.pop(room, None)
 
 
 # KEYS: room hash, sold-out flag; ARGV: ticket number (0 = a new arrival), ttl,
@@ -233,22 +254,39 @@ return {n, redis.call('HGET', KEYS[1], 'opened'), now, redis.call('EXISTS', KEYS
 """
 
 
+# KEYS: sold-out flag, keys seen; ARGV: the request's key, ttl.
+# Returns 1 when the request is to be answered SOLD_OUT (sold out, key never seen).
+_KEY_SCRIPT = """
+if redis.call('EXISTS', KEYS[1]) == 1 then
+    return 1 - redis.call('SISMEMBER', KEYS[2], ARGV[1])
+end
+redis.call('SADD', KEYS[2], ARGV[1])
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+return 0
+"""
+
+
 class RedisRooms:
-    """Rooms in Redis: a hash {count, opened} per room and a sold-out key."""
+    """Rooms in Redis: a hash {count, opened} per room, a sold-out key and the keys seen."""
 
     def __init__(self, url: str):
         self.client = stores.redis_client(url)
         self._room = self.client.register_script(_ROOM_SCRIPT)
+        self._key_check = self.client.register_script(_KEY_SCRIPT)
         self._flags: dict[str, tuple[bool, float]] = {}
 
     @staticmethod
     def _keys(room: str) -> list[str]:
-        return [stores.key("admission", "room", room), stores.key("admission", "sold-out", room)]
+        return [
+            stores.key("admission", "room", room),
+            stores.key("admission", "sold-out", room),
+            stores.key("admission", "keys", room),
+        ]
 
     def _call(self, room: str, number: int, opens_at: float) -> tuple[int, _RoomClock]:
         try:
             args = [number, ROOM_TTL_SECONDS, repr(float(opens_at))]
-            answer = self._room(keys=self._keys(room), args=args)
+            answer = self._room(keys=self._keys(room)[:2], args=args)
             n, opened, now, sold = answer
         except stores.redis_errors() as exc:
             raise AdmissionUnavailable() from exc
@@ -268,16 +306,30 @@ class RedisRooms:
         except stores.redis_errors() as exc:
             raise AdmissionUnavailable() from exc
 
-    def set_sold_out(self, room: str, value: bool) -> None:
-        flag = self._keys(room)[1]
+    def set_sold_out(self, room: str, value: bool, keys=()) -> None:
+        _room, flag, seen = self._keys(room)
+        keys = list(keys)
         try:
-            if value:
-                self.client.set(flag, 1, ex=ROOM_TTL_SECONDS)
-            else:
-                self.client.delete(flag)
+            with self.client.pipeline(transaction=True) as pipe:
+                if keys:
+                    pipe.sadd(seen, *keys)
+                    pipe.expire(seen, ROOM_TTL_SECONDS)
+                if value:
+                    pipe.set(flag, 1, ex=ROOM_TTL_SECONDS)
+                else:
+                    pipe.delete(flag)
+                pipe.execute()
         except stores.redis_errors() as exc:
             raise AdmissionUnavailable() from exc
         self._flags[room] = (value, time.monotonic())
+
+    def sold_out_for_key(self, room: str, member: str) -> bool:
+        _room, flag, seen = self._keys(room)
+        try:
+            answer = self._key_check(keys=[flag, seen], args=[member, ROOM_TTL_SECONDS])
+        except stores.redis_errors() as exc:
+            raise AdmissionUnavailable() from exc
+        return bool(int(answer))
 
     def sold_out(self, room: str) -> bool:
         cached = self._flags.get(room)
@@ -361,8 +413,22 @@ def issued(room: str) -> int:
     return rooms().issued(room)
 
 
-def mark_sold_out(room: str) -> None:
-    rooms().set_sold_out(room, True)
+def key_member(owner: str, key: str) -> str:
+    """How a request's idempotency key is remembered: its owner's and its own (both printable)."""
+    return f"{owner}\n{key}"
+
+
+def mark_sold_out(room: str, keys=()) -> None:
+    """Set the flag; `keys` (`key_member` strings) are the keys whose requests hold units."""
+    rooms().set_sold_out(room, True, keys)
+
+
+def sold_out_for_key(room: str, member: str) -> bool:
+    """Answer SOLD_OUT to a request under this key? Never for a key seen before the sell-out.
+
+    While the room is open the key is remembered (one round trip in all).
+    """
+    return rooms().sold_out_for_key(room, member)
 
 
 def clear_sold_out(room: str) -> None:
@@ -374,5 +440,5 @@ def is_sold_out(room: str) -> bool:
 
 
 def reset(room: str) -> None:
-    """Forget the room: its counter, open time and sold-out flag (a drop run again)."""
+    """Forget the room: its counter, open time, sold-out flag and keys (a drop run again)."""
     rooms().reset(room)

@@ -45,7 +45,7 @@ class SeoFields(models.Model):
 class IdempotencyKey(models.Model):
     """A client's idempotency key and the outcome of the first request that used it.
 
-    `scope` names the operation (`checkout.complete`, `drop.reserve`), `owner`
+    `scope` names the operation (`checkout.complete`, `drop.reserve:<drop id>`), `owner`
     who may replay it (a user, or everyone for anonymous buyers who hold the
     same object id), `fingerprint` the request's arguments, `outcome` what the
     first request produced, as references the caller turns back into objects.

@@ -166,14 +166,40 @@ def test_reset_forgets_the_room(store, room):
     assert admission.join(room, **SLOW).number == 1
 
 
+def test_after_a_sell_out_only_a_key_never_seen_is_answered_sold_out(store, room):
+    """A retry whose first attempt came in before the sell-out is sent on to look."""
+    early, late = admission.key_member("anonymous", "k-1"), admission.key_member("anonymous", "k-2")
+    assert admission.sold_out_for_key(room, early) is False  # open: remembered
+    admission.mark_sold_out(room)
+    assert admission.sold_out_for_key(room, early) is False
+    assert admission.sold_out_for_key(room, late) is True
+    assert admission.sold_out_for_key(room, late) is True  # not remembered once sold out
+    other_owner = admission.key_member("user:7", "k-1")
+    assert admission.sold_out_for_key(room, other_owner) is True
+
+
+def test_keys_passed_with_the_flag_are_known_after_the_store_forgot_them(store, room):
+    """The store lost flag and keys (a Redis restart); the flag comes back with the keys."""
+    held = admission.key_member("anonymous", "held")
+    admission.sold_out_for_key(room, held)
+    admission.reset(room)
+    admission.mark_sold_out(room, [held])
+    assert admission.sold_out_for_key(room, held) is False
+    assert admission.sold_out_for_key(room, admission.key_member("anonymous", "new")) is True
+    admission.clear_sold_out(room)
+    assert admission.sold_out_for_key(room, admission.key_member("anonymous", "new")) is False
+
+
 def test_the_waiting_room_runs_no_sql(store, room, db):
     with CaptureQueriesContext(connection) as queries:
         tickets = [admission.join(room, **SLOW) for _ in range(3)]
         for ticket in tickets:
             admission.status(room, ticket.token, **SLOW)
             admission.admitted(room, ticket.token, **SLOW)
-        admission.mark_sold_out(room)
+        admission.sold_out_for_key(room, admission.key_member("anonymous", "a"))
+        admission.mark_sold_out(room, [admission.key_member("anonymous", "b")])
         admission.is_sold_out(room)
+        admission.sold_out_for_key(room, admission.key_member("anonymous", "c"))
         admission.status(room, tickets[-1].token, **SLOW)
         admission.clear_sold_out(room)
     assert len(queries) == 0

@@ -146,6 +146,41 @@ def test_a_retry_under_the_same_key_gets_the_first_checkout_back(shop):
     assert counters(variant) == (3, 0, 2)
 
 
+def test_a_retry_after_the_sell_out_gets_the_first_checkout_back(shop, django_assert_num_queries):
+    """The winner's answer was lost and the drop sold out meanwhile: the retry is not SOLD_OUT."""
+    drop = shop.drop(quantity=1)
+    variant = shop.variant(drop)
+    first = services.reserve(drop.pk, variant.pk, 1, idempotency_key="winner")
+    assert code_of(lambda: services.reserve(drop.pk, variant.pk, 1, idempotency_key="late")) == (
+        "SOLD_OUT"
+    )
+    assert admission.is_sold_out(drop.room)
+    again = services.reserve(drop.pk, variant.pk, 1, idempotency_key="winner")
+    assert again.checkout.pk == first.checkout.pk and again.reserved == 0
+    # A key the room never saw is answered without SQL.
+    with django_assert_num_queries(0):
+        assert code_of(
+            lambda: services.reserve(drop.pk, variant.pk, 1, idempotency_key="later")
+        ) == ("SOLD_OUT")
+    assert counters(variant) == (1, 0, 1)
+
+
+def test_the_flag_set_again_knows_the_keys_that_hold_units(shop):
+    """The admission store lost its keys and flag (a Redis restart) after the winner reserved."""
+    drop = shop.drop(quantity=1)
+    variant = shop.variant(drop)
+    first = services.reserve(drop.pk, variant.pk, 1, idempotency_key="winner")
+    admission.reset(drop.room)
+    # The next buyer finds nothing and sets the flag again, with the winner's key from the books.
+    assert code_of(lambda: services.reserve(drop.pk, variant.pk, 1, idempotency_key="next")) == (
+        "SOLD_OUT"
+    )
+    assert admission.is_sold_out(drop.room)
+    again = services.reserve(drop.pk, variant.pk, 1, idempotency_key="winner")
+    assert again.checkout.pk == first.checkout.pk and again.reserved == 0
+    assert counters(variant) == (1, 0, 1)
+
+
 def test_a_refused_reserve_leaves_its_key_free(shop):
     drop = shop.drop(quantity=1)
     variant = shop.variant(drop)

@@ -15,7 +15,10 @@ product is never scheduled.
 In this order, cheapest refusal first:
 
 1. quantity sane (no I/O);
-2. the sold-out flag of the admission store (no SQL): SOLD_OUT;
+2. the sold-out flag of the admission store (no SQL): SOLD_OUT; under an
+   idempotency key, only when the room never saw the key (one round trip,
+   `admission.sold_out_for_key`): a retry whose first attempt holds a unit
+   goes on and gets that unit back;
 3. the drop snapshot (`selectors.hot`: cached <= 1 s per process, two
    statements on a miss); unknown drop or variant: NOT_FOUND;
 4. the waiting-room ticket when the drop has an `admission_rate` (no SQL):
@@ -93,7 +96,15 @@ from ..reservations import expiry
 from ..reservations import selectors as reservation_selectors
 from ..reservations import services as reservations
 from . import eligibility, limits, selectors
-from .states import ENDED, LIVE, SCHEDULED, refresh_sold_out, timed_state
+from .states import (
+    ENDED,
+    LIVE,
+    SCHEDULED,
+    mark_sold_out,
+    refresh_sold_out,
+    reserve_scope,
+    timed_state,
+)
 
 NOT_FOUND = "NOT_FOUND"
 NOT_STARTED = "NOT_STARTED"
@@ -532,7 +543,8 @@ def reserve(
         variant_id = int(variant_id)
     except (TypeError, ValueError) as error:
         raise _error(NOT_FOUND, "No such drop.", "drop") from error
-    if admission.is_sold_out(Drop.room_of(drop_id)):
+    key = idempotency.clean_key(idempotency_key)
+    if _flagged_sold_out(Drop.room_of(drop_id), key, user):
         raise _error(SOLD_OUT, "The drop is sold out.", None)
     snapshot = _open_snapshot(drop_id)
     drop_id = snapshot.pk
@@ -543,13 +555,12 @@ def reserve(
     now = timezone.now()
     _check_clock(snapshot, user, now)
     email = _clean_email(email)
-    key = idempotency.clean_key(idempotency_key)
     new_token = uuid.uuid4() if checkout_token is None else None
     for attempt in (1, 2):
         try:
             with transaction.atomic():
                 reservation, _replayed = idempotency.once(
-                    "drop.reserve",
+                    reserve_scope(drop_id),
                     key,
                     user=user,
                     arguments={
@@ -578,8 +589,14 @@ def reserve(
             if attempt == 2 or not expiry.sweep(variant_ids=[variant_id]):
                 break
     if selectors.remaining_many([drop_id])[drop_id] <= 0:
-        admission.mark_sold_out(snapshot.room)
+        mark_sold_out(drop_id)
     raise _error(SOLD_OUT, "No unit of this item is left.", "variant_id")
+
+
+def _flagged_sold_out(room: str, key: str | None, user) -> bool:
+    if key is None:
+        return admission.is_sold_out(room)
+    return admission.sold_out_for_key(room, admission.key_member(idempotency.owner_of(user), key))
 
 
 def _replay(refs: dict, variant_id: int) -> DropReservation:

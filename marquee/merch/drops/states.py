@@ -13,6 +13,11 @@ counted (one statement) and the flag is set when none is left. Units that
 come back (expiry, a released line, a cancelled order) clear it through
 `refresh_sold_out()`, which the reservation sweep's beat task runs and
 `services.release` calls.
+
+Whoever sets the flag passes the idempotency keys of the drop's committed
+reservations (`mark_sold_out`, one statement): the room answers SOLD_OUT
+without SQL only to keys it never saw, so a retry whose first attempt holds
+a unit is still answered with that unit, even after the store lost its keys.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from marquee.core import admission
+from marquee.core.models import IdempotencyKey
 
 from .selectors import remaining_many
 
@@ -55,9 +61,22 @@ def state(drop, now: datetime | None = None, *, left: int | None = None) -> str:
             return SOLD_OUT
         left = remaining(drop, now)
     if left <= 0:
-        admission.mark_sold_out(drop.room)
+        mark_sold_out(drop.pk)
         return SOLD_OUT
     return timed
+
+
+def reserve_scope(drop_id) -> str:
+    """The idempotency scope of one drop's reservations (so its keys can be listed)."""
+    return f"drop.reserve:{drop_id}"
+
+
+def mark_sold_out(drop_id) -> None:
+    """Set the drop's sold-out flag, with the keys its committed reservations were made under."""
+    keys = IdempotencyKey.objects.filter(scope=reserve_scope(drop_id)).values_list("owner", "key")
+    admission.mark_sold_out(
+        f"drop:{drop_id}", [admission.key_member(owner, key) for owner, key in keys]
+    )
 
 
 def remaining(drop, now: datetime | None = None) -> int:
@@ -66,7 +85,8 @@ def remaining(drop, now: datetime | None = None) -> int:
 
 
 def refresh_sold_out(drops) -> None:
-    """Set or clear each open drop's sold-out flag from its stock (one statement)."""
+    """Set or clear each open drop's sold-out flag from its stock (one statement, and one per
+    drop found sold out for its keys)."""
     now = timezone.now()
     drops = [d for d in drops if timed_state(d, now) in (LIVE, EARLY_ACCESS)]
     left = remaining_many([d.pk for d in drops], now)
@@ -74,4 +94,4 @@ def refresh_sold_out(drops) -> None:
         if left.get(drop.pk, 0) > 0:
             admission.clear_sold_out(drop.room)
         else:
-            admission.mark_sold_out(drop.room)
+            mark_sold_out(drop.pk)
