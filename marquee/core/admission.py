@@ -205,6 +205,11 @@ class LocalRooms:
         with self._lock:
             return self._rooms.get(room, [0])[0]
 
+    def reopen(self, room: str, opens_at: float) -> None:
+        with self._lock:
+            if room in self._rooms:
+                self._rooms[room][1] = opens_at
+
     def set_sold_out(self, room: str, value: bool, keys=()) -> None:
         with self._lock:
             self._keys.setdefault(room, set()).update(keys)
@@ -266,6 +271,15 @@ return 0
 """
 
 
+# KEYS: room hash; ARGV: the new open time. A room nobody joined yet is left absent.
+_REOPEN_SCRIPT = """
+if redis.call('EXISTS', KEYS[1]) == 1 then
+    redis.call('HSET', KEYS[1], 'opened', ARGV[1])
+end
+return 0
+"""
+
+
 class RedisRooms:
     """Rooms in Redis: a hash {count, opened} per room, a sold-out key and the keys seen."""
 
@@ -273,6 +287,7 @@ class RedisRooms:
         self.client = stores.redis_client(url)
         self._room = self.client.register_script(_ROOM_SCRIPT)
         self._key_check = self.client.register_script(_KEY_SCRIPT)
+        self._reopen = self.client.register_script(_REOPEN_SCRIPT)
         self._flags: dict[str, tuple[bool, float]] = {}
 
     @staticmethod
@@ -303,6 +318,12 @@ class RedisRooms:
     def issued(self, room: str) -> int:
         try:
             return int(self.client.hget(self._keys(room)[0], "count") or 0)
+        except stores.redis_errors() as exc:
+            raise AdmissionUnavailable() from exc
+
+    def reopen(self, room: str, opens_at: float) -> None:
+        try:
+            self._reopen(keys=self._keys(room)[:1], args=[repr(float(opens_at))])
         except stores.redis_errors() as exc:
             raise AdmissionUnavailable() from exc
 
@@ -411,6 +432,16 @@ def admitted(
 def issued(room: str) -> int:
     """How many tickets the room has handed out."""
     return rooms().issued(room)
+
+
+def reopen(room: str, opens_at: datetime) -> None:
+    """Admission starts again from `opens_at` (a drop moved to another start).
+
+    Tickets keep their numbers, so nobody who queued is overtaken; they are
+    admitted from the new time at the room's rate, as if it had opened then.
+    A ticket already admitted waits again when the opening moves later.
+    """
+    rooms().reopen(room, _epoch(opens_at))
 
 
 def key_member(owner: str, key: str) -> str:

@@ -190,6 +190,19 @@ def test_keys_passed_with_the_flag_are_known_after_the_store_forgot_them(store, 
     assert admission.sold_out_for_key(room, admission.key_member("anonymous", "new")) is False
 
 
+def test_reopening_moves_the_clock_and_keeps_the_numbers(store, room):
+    later = timezone.now() + timedelta(hours=1)
+    first, second = (admission.join(room, **SLOW) for _ in range(2))
+    assert admission.status(room, first.token, **SLOW).state == ADMITTED
+    admission.reopen(room, later)
+    assert admission.status(room, first.token, **SLOW).state == WAITING
+    assert admission.join(room, **SLOW).number == 3
+    admission.reopen(room, timezone.now())
+    assert admission.status(room, second.token, **SLOW).state == ADMITTED
+    admission.reopen(room + "-nobody-joined", later)
+    assert admission.issued(room + "-nobody-joined") == 0
+
+
 def test_the_waiting_room_runs_no_sql(store, room, db):
     with CaptureQueriesContext(connection) as queries:
         tickets = [admission.join(room, **SLOW) for _ in range(3)]

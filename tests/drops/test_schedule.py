@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from marquee.core.exceptions import DomainError
 from marquee.merch import models as m
+from marquee.merch.drops import services
 from marquee.merch.drops.services import DropInput, schedule_drop
 
 from .conftest import counters
@@ -118,3 +119,43 @@ def test_the_admin_schedules_through_the_service(shop, admin_client):
     assert response.status_code == 302, response.content.decode()[:3000]
     assert counters(variant) == (7, 0, 0)
     assert m.Drop.objects.get().drop_variants.get().quantity == 7
+
+
+def _moved(drop, starts_at):
+    """The drop's own input, with another start."""
+    return DropInput(
+        slug=drop.slug,
+        name=drop.name,
+        channel_id=drop.channel_id,
+        product_id=drop.product_id,
+        variants=list(drop.drop_variants.values_list("variant_id", "quantity")),
+        starts_at=starts_at,
+        reservation_minutes=drop.reservation_minutes,
+        admission_rate=drop.admission_rate,
+        admission_burst=drop.admission_burst,
+    )
+
+
+def test_a_drop_brought_forward_admits_from_its_new_opening(
+    shop, django_capture_on_commit_callbacks
+):
+    """Buyers queued for an opening an hour away; staff open it now: the first are let in."""
+    drop = shop.drop(quantity=5, rate=0.001, burst=2, starts_in=timedelta(hours=1))
+    first, second, third = (services.join(drop.pk) for _ in range(3))
+    assert first.state == "WAITING"
+    with django_capture_on_commit_callbacks(execute=True):
+        schedule_drop(_moved(drop, timezone.now() - timedelta(seconds=1)), drop=drop)
+    states = [services.ticket_status(drop.pk, t.token).state for t in (first, second, third)]
+    assert states == ["ADMITTED", "ADMITTED", "WAITING"]  # the burst, in arrival order
+    assert services.join(drop.pk).position == 2  # a later arrival queues behind the third
+
+
+def test_a_drop_put_back_waits_for_its_new_opening(shop, django_capture_on_commit_callbacks):
+    """Opened, then postponed an hour: the room admits nobody until the new opening."""
+    drop = shop.drop(quantity=5, rate=0.001, burst=1)
+    admitted = services.join(drop.pk)
+    assert admitted.state == "ADMITTED"
+    with django_capture_on_commit_callbacks(execute=True):
+        schedule_drop(_moved(drop, timezone.now() + timedelta(hours=1)), drop=drop)
+    status = services.ticket_status(drop.pk, admitted.token)
+    assert status.state == "WAITING" and status.position == 1

@@ -268,6 +268,7 @@ def schedule_drop(data: DropInput, *, drop: Drop | None = None) -> Drop:
     if errors:
         raise DomainError(*errors)
     warehouse = _drop_warehouse(channel)
+    was_opening = drop.opens_at if drop is not None and drop.pk else None
     drop = drop or Drop()
     for name in (
         "slug",
@@ -309,10 +310,24 @@ def schedule_drop(data: DropInput, *, drop: Drop | None = None) -> Drop:
 
     def after_commit():
         selectors.forget(pk)
-        refresh_sold_out([Drop.objects.get(pk=pk)])
+        saved = Drop.objects.get(pk=pk)
+        _reopen_room(saved, was_opening)
+        refresh_sold_out([saved])
 
     transaction.on_commit(after_commit)
     return drop
+
+
+def _reopen_room(drop: Drop, was_opening) -> None:
+    """A drop moved to another opening before it opened (or moved to open later):
+    its waiting room admits from the new opening, not from the one its first
+    buyer queued for; otherwise everyone admitted by the old clock would
+    arrive at once. The room of a drop that stays open keeps its order."""
+    if was_opening is None or was_opening == drop.opens_at:
+        return
+    now = timezone.now()
+    if was_opening > now or drop.opens_at > now:
+        admission.reopen(drop.room, max(drop.opens_at, now))
 
 
 # --- reserving -------------------------------------------------------------------
