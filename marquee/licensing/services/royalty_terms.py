@@ -100,7 +100,11 @@ def terms_errors(licence: Licence, data: TermsData) -> list[ErrorDetail]:
 @transaction.atomic
 def add_royalty_terms(licence: Licence, data: TermsData, actor=None) -> RoyaltyTerms:
     """A new version of a licence's royalty terms, in force from `effective_from`."""
-    licence = Licence.objects.select_for_update().select_related("licensor").get(pk=licence.pk)
+    licence = (
+        Licence.objects.select_for_update(of=("self",))
+        .select_related("licensor")
+        .get(pk=licence.pk)
+    )
     validation.raise_if(terms_errors(licence, data))
     terms = RoyaltyTerms.objects.create(
         licence=licence,

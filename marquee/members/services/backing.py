@@ -298,7 +298,7 @@ def mark_paid(subscription_pk: int, *, now=None) -> BackerSubscription | None:
     """
     now = now or timezone.now()
     sub = (
-        BackerSubscription.objects.select_for_update()
+        BackerSubscription.objects.select_for_update(of=("self",))
         .select_related("programme", "membership")
         .filter(pk=subscription_pk)
         .first()
@@ -373,7 +373,7 @@ def expire_subscription(subscription_pk: int, *, now=None) -> bool:
     now = now or timezone.now()
     with transaction.atomic():
         sub = (
-            BackerSubscription.objects.select_for_update()
+            BackerSubscription.objects.select_for_update(of=("self",))
             .select_related("programme")
             .filter(pk=subscription_pk, status=SubscriptionStatus.PENDING, expires_at__lte=now)
             .first()
@@ -397,7 +397,7 @@ def mark_refunded(subscription_pk: int, *, now=None) -> BackerSubscription | Non
     """Its payment was given back: a paid subscription ends REFUNDED, units and tier follow."""
     now = now or timezone.now()
     sub = (
-        BackerSubscription.objects.select_for_update()
+        BackerSubscription.objects.select_for_update(of=("self",))
         .select_related("programme")
         .filter(pk=subscription_pk)
         .first()
@@ -451,7 +451,7 @@ def cancel(user, subscription_pk, *, now=None) -> BackerSubscription:
     if sub.status == SubscriptionStatus.PENDING:
         with transaction.atomic():
             locked = (
-                BackerSubscription.objects.select_for_update()
+                BackerSubscription.objects.select_for_update(of=("self",))
                 .select_related("programme")
                 .get(pk=sub.pk)
             )

@@ -98,7 +98,13 @@ class NewCheckout:
 
 
 def _lock(checkout: Checkout) -> Checkout:
-    locked = Checkout.objects.select_for_update().select_related("channel").get(pk=checkout.pk)
+    # The checkout's row only (`of`): the channel joined for reading is every checkout's
+    # (tests/checkout/test_locks.py).
+    locked = (
+        Checkout.objects.select_for_update(of=("self",))
+        .select_related("channel")
+        .get(pk=checkout.pk)
+    )
     locked.invalidated_delivery = None
     return locked
 
