@@ -1,14 +1,16 @@
 """The per-customer limit: exact under concurrency, given back when units come back."""
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from marquee.core.exceptions import DomainError
 from marquee.merch import models as m
+from marquee.merch.checkout.services import LineInput, add_lines
 from marquee.merch.drops import services
 
 from .conftest import counters
@@ -112,3 +114,72 @@ def test_parallel_buyers_never_take_more_than_the_drop_has():
     assert sorted(results) == ["SOLD_OUT"] * 7 + ["ok"] * 5
     assert counters(variant) == (5, 0, 5)
     assert m.Checkout.objects.count() == 5
+
+
+def _while_holding(first, second):
+    """Run `first` in a transaction held open while `second` runs in another thread.
+
+    Returns what `second` answered ("ok" or its code). The first transaction
+    commits half a second after `second` started, so `second`, unless it waits
+    for the first's lock, runs before the commit and misses its units.
+    """
+    held, answer = threading.Event(), []
+
+    def hold():
+        try:
+            with transaction.atomic():
+                first()
+                held.set()
+                time.sleep(0.5)
+        finally:
+            held.set()
+            connections.close_all()
+
+    def run():
+        held.wait(10)
+        try:
+            second()
+            answer.append("ok")
+        except DomainError as error:
+            answer.append(error.details[0].code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=hold), threading.Thread(target=run)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answer[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_line_added_while_a_reserve_of_the_same_customer_commits_is_refused():
+    from .conftest import DropShop
+
+    shop = DropShop()
+    drop = shop.drop(quantity=10, limit=1)
+    variant = shop.variant(drop)
+    other = shop.checkout([], email="fan@example.com")
+    answer = _while_holding(
+        lambda: services.reserve(drop.pk, variant.pk, 1, email="fan@example.com"),
+        lambda: add_lines(other, [LineInput(variant.pk, 1)]),
+    )
+    assert answer == "DROP_LIMIT_EXCEEDED"
+    assert counters(variant) == (10, 0, 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reserve_while_a_line_of_the_same_customer_commits_is_refused():
+    from .conftest import DropShop
+
+    shop = DropShop()
+    drop = shop.drop(quantity=10, limit=1)
+    variant = shop.variant(drop)
+    other = shop.checkout([], email="fan@example.com")
+    answer = _while_holding(
+        lambda: add_lines(other, [LineInput(variant.pk, 1)]),
+        lambda: services.reserve(drop.pk, variant.pk, 1, email="fan@example.com"),
+    )
+    assert answer == "LIMIT_EXCEEDED"
+    assert counters(variant) == (10, 0, 1)

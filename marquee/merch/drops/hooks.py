@@ -18,7 +18,10 @@ no SQL to decide), for the drop's `reservation_minutes`.
 The drops of a checkout's lines are loaded in one statement for all lines
 (cached on the CheckoutInfo), and only in channels where a drop was
 scheduled (`Channel.has_drops`): elsewhere checkouts run no extra
-statement. The limit costs one statement per drop line.
+statement. The limit costs two statements per drop line (the customer's
+counter locked, then set from the books: `limits.count_line`), so a
+`dropReserve` of the same customer waits for this checkout's commit and
+counts its units.
 """
 
 from __future__ import annotations
@@ -79,8 +82,8 @@ def drop_line(check: validators.LineCheck):
         return
     checkout = check.info.checkout
     key = limits.customer_key(user=check.user, email=checkout.email, checkout_token=checkout.pk)
-    elsewhere = limits.held(drop, key, exclude_checkout=checkout.pk)
-    if check.quantity + elsewhere > drop.per_customer_limit:
+    total = limits.count_line(drop, key, check.quantity, checkout_token=checkout.pk)
+    if total > drop.per_customer_limit:
         yield ErrorDetail(
             LIMIT_EXCEEDED,
             f"{drop.name} allows {drop.per_customer_limit} per customer.",

@@ -29,10 +29,17 @@ reserve of this customer is counted). A refusal therefore costs two
 statements, an allowed reserve one, and the limit is exact whatever was
 given back, crash or not.
 
-Known bound: units put in a checkout with `checkoutLinesAdd` (not through
-`dropReserve`) do not move the counter; the line validator
-(`hooks.limit_line`) judges them against the books instead, so only a
-`checkoutLinesAdd` racing a `dropReserve` of the same customer can pass.
+Units put in a checkout the ordinary way (`checkoutCreate`,
+`checkoutLinesAdd`, `checkoutLinesUpdate`, and every line again at
+`checkoutComplete`) go through `count_line` from the line validator
+(`hooks.drop_line`): it takes the same counter row's lock first (an upsert
+that changes nothing), then sets the counter from the books, other
+checkouts and orders plus this line (a second statement, so its snapshot
+is taken after the lock is held). A `dropReserve` and a `checkoutLinesAdd`
+of one customer therefore run one after the other whichever comes first:
+the later one sees the earlier one's units (in the books, or in the
+counter) and nobody passes the limit by mixing the two. Lock order is the
+same on both paths: checkout, counter, stock row.
 """
 
 from __future__ import annotations
@@ -138,11 +145,37 @@ def take(drop, key: str, units: int) -> int:
     return row[0]
 
 
-def held(drop, key: str, *, exclude_checkout=None) -> int:
-    """Units the customer holds of the drop now, by the books (one statement)."""
-    sql, who = held_sql(key, exclude_checkout=exclude_checkout is not None)
-    params = {"drop": drop.pk, "now": timezone.now(), "since": drop.created_at, "who": who}
-    params["own"] = str(exclude_checkout) if exclude_checkout is not None else None
+_LOCK = """
+INSERT INTO merch_droppurchase (drop_id, customer_key, quantity, updated_at)
+VALUES (%(drop)s, %(key)s, 0, %(now)s)
+ON CONFLICT (drop_id, customer_key) DO UPDATE SET updated_at = merch_droppurchase.updated_at
+"""
+
+_SET = """
+UPDATE merch_droppurchase
+   SET quantity = {held} + %(units)s, updated_at = %(now)s
+ WHERE drop_id = %(drop)s AND customer_key = %(key)s
+RETURNING quantity
+"""
+
+
+def count_line(drop, key: str, units: int, *, checkout_token) -> int:
+    """The customer's total with `units` in this checkout's line, by the books, under the lock.
+
+    Two statements: the counter row's lock, then the count written to the
+    counter (kept until the caller's commit, undone with its rollback).
+    """
+    sql, who = held_sql(key, exclude_checkout=True)
+    params = {
+        "drop": drop.pk,
+        "key": key,
+        "units": units,
+        "now": timezone.now(),
+        "since": drop.created_at,
+        "who": who,
+        "own": str(checkout_token),
+    }
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {sql}", params)
+        cursor.execute(_LOCK, params)
+        cursor.execute(_SET.format(held=sql), params)
         return cursor.fetchone()[0]
