@@ -5,11 +5,13 @@ import io
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.utils import timezone
 
 from marquee.demo import LICENSOR_PASSWORD
 from marquee.demo import loader as demo_loader
 from marquee.demo.loader import load_demo
 from marquee.licensing.models import ApprovalEvent, Licence, ProductApproval
+from marquee.licensing.royalties import snapshots
 from marquee.merch.models import Channel, Product
 from marquee.merch.selectors import visible_products
 
@@ -21,11 +23,29 @@ def visible(channel, settings, gate):
     return set(visible_products(channel, listed_only=False).values_list("slug", flat=True))
 
 
+def unsellable(channel):
+    """Listed products whose royalty terms would refuse the completion in the channel's currency.
+
+    The checkout is refused at its last step (ROYALTY_TERMS_MISSING, ROYALTY_CURRENCY_MISMATCH),
+    after the buyer has filled everything in: the demo must not show such a product.
+    """
+    products = visible_products(channel, listed_only=False)
+    names = dict(products.values_list("pk", "name"))
+    today = timezone.localdate()
+    return [
+        problem.message
+        for product_id, rows in snapshots.declarations(list(names), today).items()
+        for row in rows
+        if (problem := snapshots._problem(row, names[product_id], channel.currency_code, today, {}))
+    ]
+
+
 def test_demo_licences(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     assert load_demo() is True
     for channel in Channel.objects.all():
         assert visible(channel, settings, True) == visible(channel, settings, False)
+        assert unsellable(channel) == []
     statuses = dict(Licence.objects.values_list("reference", "status"))
     assert statuses["BONA-BLC-2021"] == "expired"
     assert statuses["EN-NZ-2026-DRAFT"] == "draft"
