@@ -10,8 +10,10 @@ class MerchConfig(AppConfig):
         # The drops admin, drops' rules for drop variants added to a checkout the
         # ordinary way, and the beat task keeping their sold-out flag in step with stock.
         from .drops import admin, hooks, tasks  # noqa: F401
+        from .orders import emails
 
         hooks.register()
+        emails.register()
         _declare_tables()
 
 

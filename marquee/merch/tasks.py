@@ -11,20 +11,6 @@ from django.db import transaction
 logger = logging.getLogger("marquee.merch.tasks")
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def send_order_confirmation(order_id: str) -> bool:
-    """Mail the buyer their order; retried on mail-server trouble, sent at most once."""
-    from .models import Order
-    from .orders.emails import send_confirmation
-
-    with transaction.atomic():
-        order = Order.objects.select_for_update().filter(pk=order_id).first()
-        if order is None:
-            logger.warning("order %s vanished before its confirmation was sent", order_id)
-            return False
-        return send_confirmation(order)
-
-
 @shared_task
 def retry_stripe_event(provider_event_id: int, attempt: int = 1) -> str:
     """Apply a Stripe event whose payment was not recorded yet when it arrived."""
@@ -79,7 +65,6 @@ __all__ = [
     "deliver_outbox_event",
     "reconcile_stock",
     "retry_stripe_event",
-    "send_order_confirmation",
     "sweep_outbox",
     "sweep_reservations",
 ]

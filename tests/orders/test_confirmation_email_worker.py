@@ -23,7 +23,8 @@ QUEUE = f"marquee-orders-test-{uuid.uuid4().hex}"
 @pytest.fixture
 def real_worker():
     """A Celery app of the test's own on Redis, made current so that shared tasks
-    (send_order_confirmation.delay) publish through it; a worker thread consumes."""
+    (the outbox's deliver_outbox_event.delay, whose order.placed consumer mails the
+    confirmation) publish through it; a worker thread consumes."""
     import redis
 
     try:
@@ -68,4 +69,48 @@ def test_order_confirmation_sent_by_a_worker(real_worker):
     assert f"order #{order.number} confirmed" in message.subject
     assert "2 x Tee" in message.body
     assert message.alternatives[0][1] == "text/html"
+    assert m.OrderEvent.objects.filter(order=order, type="email_sent").count() == 1
+
+
+@pytest.fixture
+def broker_down():
+    """A Celery app whose broker does not answer (nothing listens on port 1), made current."""
+    down = Celery("marquee-test-down", set_as_current=False)
+    down.config_from_object("django.conf:settings", namespace="CELERY")
+    down.conf.update(
+        broker_url="redis://127.0.0.1:1/0",
+        task_always_eager=False,
+        result_backend=None,
+        task_publish_retry=False,
+        broker_connection_retry=False,
+        broker_connection_timeout=0.5,
+        redis_socket_connect_timeout=0.5,
+    )
+    down.autodiscover_tasks(force=True)
+    down.set_current()
+    down.set_default()
+    try:
+        yield down
+    finally:
+        app.set_current()
+        app.set_default()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_broker_down_at_the_commit_loses_no_confirmation(broker_down):
+    """The order is placed and answered; the outbox's sweep mails it once the queue lost it."""
+    from datetime import timedelta
+
+    from marquee.merch.outbox import dispatch
+
+    shop = ShopBuilder()
+    (tee,) = shop.variants("Tee")
+    checkout = shop.checkout([(tee, 1)], email="buyer@example.com")
+    shop.pay(checkout)
+    order = complete_checkout(checkout.token).order  # no error after the commit
+    assert m.Order.objects.filter(pk=order.pk).exists()
+    assert mail.outbox == []
+    assert dispatch.sweep(grace=timedelta(0)).delivered >= 1
+    assert dispatch.sweep(grace=timedelta(0)).delivered == 0
+    assert [message.to for message in mail.outbox] == [["buyer@example.com"]]
     assert m.OrderEvent.objects.filter(order=order, type="email_sent").count() == 1

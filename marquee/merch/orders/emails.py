@@ -1,4 +1,13 @@
-"""The order confirmation a buyer receives: plain text with an HTML alternative."""
+"""The order confirmation a buyer receives: plain text with an HTML alternative.
+
+It is mailed by an outbox consumer of `order.placed` (`confirm_placed`),
+not by a task queued after the placement commits: a broker that is down at
+that moment would lose such a task, and the failure, raised after the
+commit, would answer an error to the buyer whose order was placed. The
+outbox's event commits with the order and its sweep delivers what the queue
+lost; `send_confirmation` records the email on the order, so a delivery
+seen twice mails once.
+"""
 
 from __future__ import annotations
 
@@ -39,3 +48,19 @@ def send_confirmation(order: Order) -> bool:
     message.send()
     events.record(order, OrderEventType.EMAIL_SENT, kind="confirmation", email=order.user_email)
     return True
+
+
+CONSUMER = "order-confirmation"
+
+
+def confirm_placed(event) -> bool:
+    """Outbox consumer of order.placed (in the delivery's own transaction)."""
+    order = Order.objects.select_for_update().filter(pk=event.order_id).first()
+    return order is not None and send_confirmation(order)
+
+
+def register() -> None:
+    from ..outbox.consumers import register_consumer
+    from ..outbox.events import PLACED
+
+    register_consumer(confirm_placed, name=CONSUMER, order=200, event_types=[PLACED])

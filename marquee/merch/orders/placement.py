@@ -22,7 +22,9 @@ the caller's), in this order:
    `allocation`: the lines' reservations become their allocation in one
    statement when the channel may hold stock), last, so the stock rows stay
    locked only until the commit, and delete the checkout;
-5. after commit, queue the confirmation email.
+5. nothing after the commit: the confirmation email is the outbox's
+   (`orders.emails`, a consumer of order.placed), so a broker that is down
+   then neither loses it nor fails the answer of an order that was placed.
 
 Any DomainError rolls all of it back. Statements are constant in the
 number of lines except one UPDATE per stock row claimed (see
@@ -337,15 +339,6 @@ def _complete(checkout_token, user, customer_note) -> Placed:
         convert=reservation_policy.active(checkout.channel),
     )
     checkout.delete()
-
-    order_id = order.pk
-
-    def queue_confirmation():
-        from ..tasks import send_order_confirmation
-
-        send_order_confirmation.delay(str(order_id))
-
-    transaction.on_commit(queue_confirmation)
     return Placed(order=order, created=True, full_access=_full_access(order, user))
 
 
