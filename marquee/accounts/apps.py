@@ -7,6 +7,9 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self):
+        from . import address_data
+
+        address_data.install()
         # Nothing of an account is part of the public catalogue (see core.cache_versions).
         from marquee.core.cache_versions import register_private_table
 
