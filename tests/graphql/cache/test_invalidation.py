@@ -59,6 +59,23 @@ def test_product_save(catalogue, anonymous):
     assert (before["product"]["name"], after["product"]["name"]) == ("Tee", "Wolf Tee")
 
 
+def test_product_saved_in_the_admin(catalogue, anonymous, admin_client):
+    """Staff rename a product on its admin page (the form, its inlines and all)."""
+    from tests.merch.test_admin import change_url, submitted_form
+
+    tee = catalogue.product("Tee")
+
+    def write():
+        url = change_url(tee)
+        data = submitted_form(admin_client.get(url), "product_form")
+        data["name"] = ["Wolf Tee"]
+        response = admin_client.post(url, data)
+        assert response.status_code == 302, response.context["adminform"].form.errors
+
+    before, after = twice(anonymous, PRODUCT, {"slug": "tee"}, write)
+    assert (before["product"]["name"], after["product"]["name"]) == ("Tee", "Wolf Tee")
+
+
 def test_product_translation(catalogue, anonymous):
     tee = catalogue.product("Tee")
 

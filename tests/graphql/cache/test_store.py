@@ -118,3 +118,36 @@ def test_the_fill_mark_is_released_after_computing(catalogue, anonymous):
     catalogue.product("Tee")
     anonymous.ask(NAMES)
     assert response_cache.store.get(key_of(NAMES) + ":filling") is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_stampede_on_one_missing_answer_computes_it_once(catalogue):
+    """Eight requests for one uncached answer at the same moment, each on its own thread and
+    database connection: one computes it, the seven others wait for its entry."""
+    from django.db import connections
+
+    catalogue.product("Tee")
+    barrier, lock = threading.Barrier(8), threading.Lock()
+    outcomes = []
+
+    def ask():
+        asker = Asker()
+        try:
+            barrier.wait()
+            answer = asker.ask(NAMES)
+            with lock:
+                outcomes.append((asker.response["X-Cache"], answer))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # (X-Cache, not the statements: each may read the next catalogue moment the first time it
+    # sees the version, one statement that is not the answer's)
+    assert sorted(status for status, _answer in outcomes) == ["HIT"] * 7 + ["MISS"]
+    assert all(
+        answer == {"products": {"edges": [{"node": {"name": "Tee"}}]}} for _s, answer in outcomes
+    )
