@@ -154,32 +154,22 @@ def _while_holding(first, second):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_line_added_while_a_reserve_of_the_same_customer_commits_is_refused():
+@pytest.mark.parametrize(
+    ("first", "second", "refusal"),
+    [("reserve", "add_lines", "DROP_LIMIT_EXCEEDED"), ("add_lines", "reserve", "LIMIT_EXCEEDED")],
+    ids=["a line added while a reserve commits", "a reserve while a line added commits"],
+)
+def test_the_two_ways_into_a_checkout_queue_on_one_customers_limit(first, second, refusal):
+    """dropReserve and checkoutLinesAdd of one customer: whichever commits second is refused."""
     from .conftest import DropShop
 
     shop = DropShop()
     drop = shop.drop(quantity=10, limit=1)
     variant = shop.variant(drop)
     other = shop.checkout([], email="fan@example.com")
-    answer = _while_holding(
-        lambda: services.reserve(drop.pk, variant.pk, 1, email="fan@example.com"),
-        lambda: add_lines(other, [LineInput(variant.pk, 1)]),
-    )
-    assert answer == "DROP_LIMIT_EXCEEDED"
-    assert counters(variant) == (10, 0, 1)
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_reserve_while_a_line_of_the_same_customer_commits_is_refused():
-    from .conftest import DropShop
-
-    shop = DropShop()
-    drop = shop.drop(quantity=10, limit=1)
-    variant = shop.variant(drop)
-    other = shop.checkout([], email="fan@example.com")
-    answer = _while_holding(
-        lambda: add_lines(other, [LineInput(variant.pk, 1)]),
-        lambda: services.reserve(drop.pk, variant.pk, 1, email="fan@example.com"),
-    )
-    assert answer == "LIMIT_EXCEEDED"
+    ways = {
+        "reserve": lambda: services.reserve(drop.pk, variant.pk, 1, email="fan@example.com"),
+        "add_lines": lambda: add_lines(other, [LineInput(variant.pk, 1)]),
+    }
+    assert _while_holding(ways[first], ways[second]) == refusal
     assert counters(variant) == (10, 0, 1)

@@ -1,5 +1,6 @@
-"""The confirmation email through a real Celery worker on Redis (not eager)."""
+"""The confirmation email through a real Celery worker on Redis (not eager), and without one."""
 
+import contextlib
 import os
 import time
 import uuid
@@ -20,34 +21,38 @@ BROKER = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 QUEUE = f"marquee-orders-test-{uuid.uuid4().hex}"
 
 
+@contextlib.contextmanager
+def current_app(name: str, **conf):
+    """A Celery app of the test's own (not eager), made current so that shared tasks (the
+    outbox's deliver_outbox_event.delay, whose order.placed consumer mails the confirmation)
+    publish through it; the project's app is current again afterwards."""
+    own = Celery(name, set_as_current=False)
+    own.config_from_object("django.conf:settings", namespace="CELERY")
+    own.conf.update(task_always_eager=False, result_backend=None, **conf)
+    own.autodiscover_tasks(force=True)
+    own.set_current()
+    own.set_default()
+    try:
+        yield own
+    finally:
+        app.set_current()
+        app.set_default()
+
+
 @pytest.fixture
 def real_worker():
-    """A Celery app of the test's own on Redis, made current so that shared tasks
-    (the outbox's deliver_outbox_event.delay, whose order.placed consumer mails the
-    confirmation) publish through it; a worker thread consumes."""
+    """The app on Redis, with a worker thread consuming its queue."""
     import redis
 
     try:
         redis.Redis.from_url(BROKER, socket_connect_timeout=2).ping()
     except redis.exceptions.ConnectionError:
         pytest.skip(f"needs a Redis server at {BROKER} (set TEST_REDIS_URL)")
-    worker_app = Celery("marquee-test", set_as_current=False)
-    worker_app.config_from_object("django.conf:settings", namespace="CELERY")
-    worker_app.conf.update(
-        broker_url=BROKER,
-        task_always_eager=False,
-        result_backend=None,
-        task_default_queue=QUEUE,
-    )
-    worker_app.autodiscover_tasks(force=True)
-    worker_app.set_current()
-    worker_app.set_default()
-    try:
-        with start_worker(worker_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-            yield worker_app
-    finally:
-        app.set_current()
-        app.set_default()
+    with (
+        current_app("marquee-test", broker_url=BROKER, task_default_queue=QUEUE) as worker_app,
+        start_worker(worker_app, pool="solo", perform_ping_check=False, shutdown_timeout=10),
+    ):
+        yield worker_app
 
 
 @pytest.mark.django_db(transaction=True)
@@ -74,26 +79,16 @@ def test_order_confirmation_sent_by_a_worker(real_worker):
 
 @pytest.fixture
 def broker_down():
-    """A Celery app whose broker does not answer (nothing listens on port 1), made current."""
-    down = Celery("marquee-test-down", set_as_current=False)
-    down.config_from_object("django.conf:settings", namespace="CELERY")
-    down.conf.update(
+    """The app with a broker that does not answer (nothing listens on port 1)."""
+    with current_app(
+        "marquee-test-down",
         broker_url="redis://127.0.0.1:1/0",
-        task_always_eager=False,
-        result_backend=None,
         task_publish_retry=False,
         broker_connection_retry=False,
         broker_connection_timeout=0.5,
         redis_socket_connect_timeout=0.5,
-    )
-    down.autodiscover_tasks(force=True)
-    down.set_current()
-    down.set_default()
-    try:
+    ) as down:
         yield down
-    finally:
-        app.set_current()
-        app.set_default()
 
 
 @pytest.mark.django_db(transaction=True)
