@@ -9,6 +9,7 @@ import pytest
 from celery import Celery
 from celery.contrib.testing.worker import start_worker
 from django.core import mail
+from django.db import transaction
 
 from marquee.celeryconf import app
 from marquee.merch import models as m
@@ -55,16 +56,19 @@ def real_worker():
         yield worker_app
 
 
-@pytest.mark.django_db(transaction=True)
-def test_order_confirmation_sent_by_a_worker(real_worker):
+def place_order(quantity: int) -> m.Order:
+    """A paid checkout of `quantity` tees for buyer@example.com, completed and committed."""
     shop = ShopBuilder()
     (tee,) = shop.variants("Tee")
-    checkout = shop.checkout([(tee, 2)], email="buyer@example.com")
+    checkout = shop.checkout([(tee, quantity)], email="buyer@example.com")
     shop.pay(checkout)
-    from django.db import transaction
-
     with transaction.atomic():
-        order = complete_checkout(checkout.token).order
+        return complete_checkout(checkout.token).order
+
+
+@pytest.mark.django_db(transaction=True)
+def test_order_confirmation_sent_by_a_worker(real_worker):
+    order = place_order(2)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and not mail.outbox:
         time.sleep(0.1)
@@ -98,11 +102,7 @@ def test_a_broker_down_at_the_commit_loses_no_confirmation(broker_down):
 
     from marquee.merch.outbox import dispatch
 
-    shop = ShopBuilder()
-    (tee,) = shop.variants("Tee")
-    checkout = shop.checkout([(tee, 1)], email="buyer@example.com")
-    shop.pay(checkout)
-    order = complete_checkout(checkout.token).order  # no error after the commit
+    order = place_order(1)  # no error after the commit
     assert m.Order.objects.filter(pk=order.pk).exists()
     assert mail.outbox == []
     assert dispatch.sweep(grace=timedelta(0)).delivered >= 1
