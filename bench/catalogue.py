@@ -342,13 +342,19 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], port: int, workers: int, threads: int):
+def gunicorn(
+    env: dict[str, str],
+    port: int,
+    workers: int,
+    threads: int,
+    app: str = "marquee.wsgi:application",
+):
     """Run gunicorn for the duration of the block; its output goes to a log file."""
     argv = [
         sys.executable,
         "-m",
         "gunicorn",
-        "marquee.wsgi:application",
+        app,
         "--config",
         "python:marquee.gunicorn_conf",
         "--bind",

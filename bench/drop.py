@@ -48,10 +48,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import resource
 import shlex
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -67,6 +65,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import backing_rush  # noqa: E402 - its pgbench run
 import catalogue as base  # noqa: E402 - shared server and database functions
+import wrk  # noqa: E402 - the C load generator
 
 from tests.drops import harness  # noqa: E402 - the drop flow, shared with the fault tests
 
@@ -189,60 +188,28 @@ def warm_up(flow: harness.Flow, seconds: float, connections: int) -> Counter:
     return kinds
 
 
-WRK_LATENCY = re.compile(r"^\s+(50|90|99)%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
-WRK_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
-
-
-def sold_out_capacity(flow: harness.Flow, args, directory: Path) -> dict | None:
-    """The server alone answering SOLD_OUT after the sell-out, measured by wrk (C, a client that
-    costs next to nothing) at the storm's concurrency for `--wrk-seconds`: what the Python
-    clients of the storm leave of the machine is not then the limit. None without wrk."""
-    wrk = shutil.which("wrk")
-    if wrk is None or args.wrk_seconds <= 0:
+def sold_out_capacity(flow: harness.Flow, args) -> dict | None:
+    """The server alone answering SOLD_OUT after the sell-out: wrk (`bench/wrk.py`) at the
+    storm's concurrency for `--wrk-seconds`, so what the storm's Python clients leave of the
+    machine is not the limit. None without wrk."""
+    if args.wrk_seconds <= 0:
+        return None
+    if not wrk.available():
         log("wrk not installed (Debian: apt install wrk): the SOLD_OUT capacity is not measured")
         return None
-    body = json.dumps(
-        {
-            "query": harness.DROP_RESERVE,
-            "variables": {
-                "drop": flow.drop,
-                "variant": flow.variant,
-                "quantity": 1,
-                "email": "late@example.com",
-            },
-        }
-    )
-    script = directory / "sold_out.lua"
-    script.write_text(
-        'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
-        f"wrk.body = {json.dumps(body)}\n"
-    )
-    command = [
-        wrk,
-        "-t2",
-        f"-c{args.concurrency}",
-        f"-d{args.wrk_seconds}s",
-        "--latency",
-        "-s",
-        str(script),
+    variables = {
+        "drop": flow.drop,
+        "variant": flow.variant,
+        "quantity": 1,
+        "email": "late@example.com",
+    }
+    return wrk.run(
         flow.url,
-    ]
-    log("$ " + shlex.join(command))
-    output = subprocess.run(command, capture_output=True, text=True, timeout=args.wrk_seconds + 60)
-    rate = re.search(r"Requests/sec:\s+([\d.]+)", output.stdout)
-    latency = {
-        f"p{q}": round(float(v) * WRK_UNITS[u], 1) for q, v, u in WRK_LATENCY.findall(output.stdout)
-    }
-    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output.stdout)
-    errors = re.search(r"Socket errors:(.*)", output.stdout)
-    return {
-        "connections": args.concurrency,
-        "seconds": args.wrk_seconds,
-        "requests_per_second": float(rate.group(1)) if rate else None,
-        "latency_ms": latency,
-        "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
-        "socket_errors": errors.group(1).strip() if errors else "",
-    }
+        {"query": harness.DROP_RESERVE, "variables": variables},
+        connections=args.concurrency,
+        seconds=args.wrk_seconds,
+        log=log,
+    )
 
 
 def schedule(env: dict, args) -> dict:
@@ -455,7 +422,7 @@ def run(args: argparse.Namespace) -> dict:
             (cpu_after.ru_utime + cpu_after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime),
             1,
         )
-        results["sold_out_wrk"] = sold_out_capacity(flow, args, directory)
+        results["sold_out_wrk"] = sold_out_capacity(flow, args)
         clients = max(1, min(args.concurrency, backing_rush.spare_connections(database)))
         results["pgbench_hot_row"] = backing_rush.hot_row_tps(
             database,
@@ -527,14 +494,14 @@ def print_report(report: dict) -> None:
         f"pgbench hot-row TPS:   {pg['tps']} at {pg['clients']} clients "
         f"(`{HOT_ROW_STATEMENT}`; reservations/s are {r['reservations_of_hot_row']} of it)"
     )
-    wrk = r.get("sold_out_wrk")
-    if wrk:
-        latency = wrk["latency_ms"]
+    alone = r.get("sold_out_wrk")
+    if alone:
+        latency = alone["latency_ms"]
         print(
-            f"SOLD_OUT, wrk:         {wrk['requests_per_second']} requests/s at "
-            f"{wrk['connections']} connections, p50 {latency.get('p50')} ms "
+            f"SOLD_OUT, wrk:         {alone['requests_per_second']} requests/s at "
+            f"{alone['connections']} connections, p50 {latency.get('p50')} ms "
             f"p90 {latency.get('p90')} ms p99 {latency.get('p99')} ms "
-            f"(non-2xx {wrk['non_2xx']}; the server alone, after the sell-out)"
+            f"(non-2xx {alone['non_2xx']}; the server alone, after the sell-out)"
         )
     print(f"client CPU:            {r['client_cpu_seconds']} s")
     if r["invariants_failed"]:
