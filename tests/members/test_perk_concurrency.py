@@ -7,15 +7,11 @@ sequence of calls.
 
 from __future__ import annotations
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
-from django.db import connection
 
-from marquee.core.exceptions import DomainError
 from marquee.members.models import LotteryEntry, Perk, PerkKind, PerkRedemption
 from marquee.members.services import codes, lottery, perks
+from tests.concurrency import in_parallel
 
 from .test_perks import PerkWorld, fast_passwords
 
@@ -26,23 +22,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def world(settings):
     fast_passwords(settings)
     return PerkWorld()
-
-
-def in_parallel(calls):
-    """Run every call at once; each answers with its result or the refusal's code."""
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        barrier.wait()
-        try:
-            return call()
-        except DomainError as error:
-            return error.details[0].code
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(len(calls)) as pool:
-        return list(pool.map(run, calls))
 
 
 def test_forty_members_racing_for_ten_passes_get_exactly_ten(world):

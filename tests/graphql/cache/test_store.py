@@ -9,6 +9,7 @@ import pytest
 from marquee.core.cache_versions import catalogue_token
 from marquee.graphql.core import response_cache
 from marquee.merch.extensions import PUBLIC_SEGMENT
+from tests.concurrency import in_parallel
 
 from .conftest import Asker
 
@@ -124,27 +125,14 @@ def test_the_fill_mark_is_released_after_computing(catalogue, anonymous):
 def test_a_stampede_on_one_missing_answer_computes_it_once(catalogue):
     """Eight requests for one uncached answer at the same moment, each on its own thread and
     database connection: one computes it, the seven others wait for its entry."""
-    from django.db import connections
-
     catalogue.product("Tee")
-    barrier, lock = threading.Barrier(8), threading.Lock()
-    outcomes = []
 
     def ask():
         asker = Asker()
-        try:
-            barrier.wait()
-            answer = asker.ask(NAMES)
-            with lock:
-                outcomes.append((asker.response["X-Cache"], answer))
-        finally:
-            connections.close_all()
+        answer = asker.ask(NAMES)
+        return asker.response["X-Cache"], answer
 
-    threads = [threading.Thread(target=ask) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = in_parallel([ask] * 8)
     # (X-Cache, not the statements: each may read the next catalogue moment the first time it
     # sees the version, one statement that is not the answer's)
     assert sorted(status for status, _answer in outcomes) == ["HIT"] * 7 + ["MISS"]
