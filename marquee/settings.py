@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "marquee.merch",
     "marquee.licensing",
     "marquee.members",
+    "marquee.storefront",
     "marquee.demo",
 ]
 
@@ -91,6 +92,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -106,13 +108,18 @@ ASGI_APPLICATION = "marquee.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Each part of the web storefront keeps its templates (and catalogue) with its code.
+        "DIRS": [
+            BASE_DIR / "marquee" / "storefront" / part / "templates"
+            for part in ("shop", "member", "licensor")
+        ],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "marquee.storefront.context.storefront",
             ]
         },
     }
@@ -233,6 +240,12 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # --- Internationalisation --------------------------------------------------
 LANGUAGE_CODE = "en"
+# The web storefront's languages; a visitor's choice is kept in a cookie.
+# Each part of the storefront keeps its own committed message catalogue.
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+LOCALE_PATHS = [
+    BASE_DIR / "marquee" / "storefront" / part / "locale" for part in ("shop", "member", "licensor")
+]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

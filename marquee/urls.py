@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from marquee.graphql.views import MarqueeGraphQLView
 from marquee.licensing.statements.views import royalty_download
@@ -23,4 +23,7 @@ urlpatterns = [
         __import__("marquee.merch.payments.webhooks").merch.payments.webhooks.stripe_webhook,
         name="stripe-webhook",
     ),
+    path("i18n/", include("django.conf.urls.i18n")),
+    # The web storefront last: the shop owns the root and everything not above.
+    path("", include("marquee.storefront.urls")),
 ]

@@ -1,0 +1,1 @@
+"""The licensor portal: licences, approvals, sales and royalty figures, statements."""

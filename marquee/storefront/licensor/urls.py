@@ -1,0 +1,3 @@
+app_name = "licensor"
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""The member portal: backer programmes, memberships, perks and codes."""

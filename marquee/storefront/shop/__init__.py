@@ -1,0 +1,1 @@
+"""The shop fans use: films, merchandise, cart, checkout and account pages."""
