@@ -105,13 +105,14 @@ ROOT_URLCONF = "marquee.urls"
 WSGI_APPLICATION = "marquee.wsgi.application"
 ASGI_APPLICATION = "marquee.asgi.application"
 
+# The web storefront's parts, each with its own templates and message catalogue.
+STOREFRONT_PARTS = ("shop", "checkout", "account", "member", "licensor")
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         # Each part of the web storefront keeps its templates (and catalogue) with its code.
         "DIRS": [
-            BASE_DIR / "marquee" / "storefront" / part / "templates"
-            for part in ("shop", "member", "licensor")
+            BASE_DIR / "marquee" / "storefront" / part / "templates" for part in STOREFRONT_PARTS
         ],
         "APP_DIRS": True,
         "OPTIONS": {
@@ -243,9 +244,7 @@ LANGUAGE_CODE = "en"
 # The web storefront's languages; a visitor's choice is kept in a cookie.
 # Each part of the storefront keeps its own committed message catalogue.
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
-LOCALE_PATHS = [
-    BASE_DIR / "marquee" / "storefront" / part / "locale" for part in ("shop", "member", "licensor")
-]
+LOCALE_PATHS = [BASE_DIR / "marquee" / "storefront" / part / "locale" for part in STOREFRONT_PARTS]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -1,6 +1,6 @@
 """The storefront's message catalogues are complete and compiled.
 
-Each part of the storefront (shop, member, licensor) keeps its own zh-Hans
+Each part of the storefront (shop, checkout, account, member, licensor) keeps its own zh-Hans
 catalogue beside its code. A string marked for translation in a part's
 templates or Python but missing from its catalogue would show in English on
 a Chinese page, and a `.mo` older than its `.po` would hide a fix: both fail
@@ -19,7 +19,7 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 STOREFRONT = Path(__file__).resolve().parents[2] / "marquee" / "storefront"
-PARTS = ("shop", "member", "licensor")
+PARTS = ("shop", "checkout", "account", "member", "licensor")
 
 TRANSLATE_TAG = re.compile(r"""{%\s*(?:translate|trans)\s+(?P<q>["'])(?P<id>.*?)(?P=q)""", re.S)
 BLOCK_TAG = re.compile(

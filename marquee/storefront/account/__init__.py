@@ -1,0 +1,1 @@
+"""A customer's account: sign-in and sign-up, orders, addresses and password."""
