@@ -18,9 +18,9 @@
   (the viewer), `Origin` (added by the CORS middleware, whose
   `Access-Control-Allow-Origin` depends on it) and, when GraphiQL is
   served, `Accept` (a browser asking for HTML gets GraphiQL instead). The
-  API reads no cookie (tokens only), so graphene-django's CSRF cookie,
-  which would add `Set-Cookie` and `Vary: Cookie` to every answer and make
-  each browser's copy its own, is dropped from JSON answers.
+  API reads no cookie (tokens only) and the view mints no CSRF token, so no
+  answer carries `Set-Cookie` or `Vary: Cookie`, which would make each
+  browser's copy its own.
 - **X-Cache** says `HIT` or `MISS` on an answer the response cache could
   keep (as CDNs and shared caches say it), so an operator or a bench reads
   the hit rate from the answers themselves; other answers carry none.
@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import hashlib
 
-from django.conf import settings
 from django.utils.cache import get_conditional_response, patch_vary_headers
 
 from .get_requests import READ_ONLY_METHODS
@@ -61,7 +60,6 @@ def finish(request, response, *, varies_on_accept: bool):
     """Add the caching headers to an API answer; a 304 if the client's copy is current."""
     if not response.get("Content-Type", "").startswith("application/json"):
         return response  # GraphiQL's page
-    _forget_csrf_cookie(response)
     varies_on = ("Authorization", "Accept") if varies_on_accept else ("Authorization",)
     patch_vary_headers(response, varies_on)
     policy = getattr(request, "graphql_cache_policy", None)
@@ -81,14 +79,3 @@ def finish(request, response, *, varies_on_accept: bool):
     if request.method in READ_ONLY_METHODS:
         return get_conditional_response(request, etag=etag, response=response)
     return response
-
-
-def _forget_csrf_cookie(response) -> None:
-    response.cookies.pop(settings.CSRF_COOKIE_NAME, None)
-    vary = response.get("Vary")
-    if vary:
-        kept = [value.strip() for value in vary.split(",") if value.strip().lower() != "cookie"]
-        if kept:
-            response["Vary"] = ", ".join(kept)
-        else:
-            del response["Vary"]
