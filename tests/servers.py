@@ -9,6 +9,7 @@ test database that pytest-django created.
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -20,6 +21,44 @@ from urllib.parse import quote
 import httpx
 
 REPO = Path(__file__).resolve().parents[1]
+STRONG_KEY = secrets.token_urlsafe(64)
+# Variables of the test run's environment that would change the server under test.
+_NOT_INHERITED = (
+    "GUNICORN_CMD_ARGS",
+    "GRAPHIQL_ENABLED",
+    "JWT_SECRET",
+    "STRIPE_SECRET_KEY",
+    "STRIPE_PUBLISHABLE_KEY",
+    "STRIPE_WEBHOOK_SECRET",
+    "STRIPE_API_BASE",
+    "AWS_STORAGE_BUCKET_NAME",
+)
+
+
+def production_env(
+    database_url: str, *, data_dir: Path, broker_url: str = "", redis_url: str = "", **extra: str
+) -> dict[str, str]:
+    """The environment of a server started as production starts it: DEBUG off, a strong key,
+    the offline test gateway (which takes no money), the database and, when given, the broker."""
+    env = {k: v for k, v in os.environ.items() if k not in _NOT_INHERITED}
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "marquee.settings",
+            "DATABASE_URL": database_url,
+            "DEBUG": "0",
+            "SECRET_KEY": STRONG_KEY,
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "MARQUEE_DATA_DIR": str(data_dir),
+            "OFFLINE_PAYMENTS_ENABLED": "1",
+            "OFFLINE_PAYMENTS_IN_PRODUCTION_TAKE_NO_MONEY": "1",
+            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+            "CELERY_BROKER_URL": broker_url,
+            "REDIS_URL": redis_url,
+            "LOG_LEVEL": "WARNING",
+            **extra,
+        }
+    )
+    return env
 
 
 def free_port() -> int:

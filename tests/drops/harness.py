@@ -7,9 +7,7 @@ One module for the fault tests (`tests/drops/faults/`) and the benchmark
   port, which a test may restart without touching anything else),
   `Web` (gunicorn with `marquee.gunicorn_conf`, production settings, several
   workers, through `tests.servers.gunicorn`) and `CeleryWorker` (a worker
-  with beat on a Redis broker). `server_env` is the environment all three
-  share: DEBUG off, a strong key, the offline test gateway (which takes no
-  money), the database, the broker.
+  with beat on a Redis broker), all three in `tests.servers.production_env`.
 - **Buyers.** `Storm` starts client processes (spawned, so nothing of the
   parent's Django or sockets is inherited); each runs buyer threads over
   httpx. A buyer walks the drop's purchase - `dropJoin` and `dropTicket`
@@ -38,7 +36,6 @@ import base64
 import multiprocessing
 import os
 import queue
-import secrets
 import signal
 import subprocess
 import sys
@@ -56,7 +53,6 @@ import httpx
 from tests.servers import REPO, free_port, gunicorn
 
 OFFLINE_GATEWAY = "marquee.payments.offline"
-STRONG_KEY = secrets.token_urlsafe(64)
 ADDRESS = {
     "firstName": "Li",
     "lastName": "Wei",
@@ -165,32 +161,6 @@ def flush_redis(url: str) -> None:
     import redis
 
     redis.Redis.from_url(url, socket_connect_timeout=2).flushdb()
-
-
-def server_env(
-    database_url: str, *, broker_url: str, redis_url: str = "", data_dir: Path, **extra: str
-) -> dict[str, str]:
-    """The production environment gunicorn and the Celery worker share."""
-    scrubbed = ("GUNICORN_CMD_ARGS", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "JWT_SECRET")
-    env = {k: v for k, v in os.environ.items() if k not in scrubbed}
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "marquee.settings",
-            "DATABASE_URL": database_url,
-            "DEBUG": "0",
-            "SECRET_KEY": STRONG_KEY,
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "MARQUEE_DATA_DIR": str(data_dir),
-            "OFFLINE_PAYMENTS_ENABLED": "1",
-            "OFFLINE_PAYMENTS_IN_PRODUCTION_TAKE_NO_MONEY": "1",
-            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-            "CELERY_BROKER_URL": broker_url,
-            "REDIS_URL": redis_url,
-            "LOG_LEVEL": "WARNING",
-            **extra,
-        }
-    )
-    return env
 
 
 @dataclass

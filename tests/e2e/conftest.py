@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -25,26 +24,10 @@ import psycopg
 import pytest
 from django.db import connection
 
-from tests.servers import REPO, database_url, gunicorn
+from tests.servers import REPO, database_url, gunicorn, production_env
 
 ARTEFACTS = REPO / ".data" / "e2e-artefacts"
 CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
-# Variables of the test run's environment that would change the server under test.
-_SCRUBBED = (
-    "DEBUG",
-    "SECRET_KEY",
-    "JWT_SECRET",
-    "ALLOWED_HOSTS",
-    "GRAPHIQL_ENABLED",
-    "STRIPE_SECRET_KEY",
-    "STRIPE_PUBLISHABLE_KEY",
-    "STRIPE_WEBHOOK_SECRET",
-    "STRIPE_API_BASE",
-    "CELERY_BROKER_URL",
-    "REDIS_URL",
-    "AWS_STORAGE_BUCKET_NAME",
-    "GUNICORN_CMD_ARGS",
-)
 
 
 def chromium_executable() -> str:
@@ -72,23 +55,14 @@ def chromium_executable() -> str:
 
 
 def server_environment(database: str, data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in _SCRUBBED}
-    env.update(
-        DJANGO_SETTINGS_MODULE="marquee.settings",
-        DATABASE_URL=database,
-        MARQUEE_DATA_DIR=str(data_dir),
+    return production_env(
+        database,
+        data_dir=data_dir,
         MEDIA_ROOT=str(data_dir / "media"),
-        DEBUG="0",
-        SECRET_KEY=secrets.token_urlsafe(64),
-        ALLOWED_HOSTS="127.0.0.1,localhost",
         # Plain HTTP on loopback: cookies marked Secure would not come back.
         SESSION_COOKIE_SECURE="0",
         CSRF_COOKIE_SECURE="0",
-        # The development test gateway pays; it takes no money, and says so.
-        OFFLINE_PAYMENTS_ENABLED="1",
-        OFFLINE_PAYMENTS_IN_PRODUCTION_TAKE_NO_MONEY="1",
     )
-    return env
 
 
 def _manage(env: dict, *args: str) -> None:

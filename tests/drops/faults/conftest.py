@@ -26,7 +26,7 @@ from graphql_relay import to_global_id
 from marquee.merch.reservations.reconcile import reconcile
 from tests.drops import harness
 from tests.drops.conftest import DropShop
-from tests.servers import database_url
+from tests.servers import database_url, production_env
 
 UNITS = 30
 BUYERS = 120
@@ -98,7 +98,7 @@ def drop_run(transactional_db, tmp_path, settings):
     db_url = f"{database_url(connection.settings_dict)}?application_name={APPLICATION_NAME}"
     redis = harness.RedisServer(tmp_path)
     redis.start()
-    env = harness.server_env(
+    env = production_env(
         db_url,
         broker_url=redis.url(0),
         redis_url=redis.url(1),
